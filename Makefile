@@ -1,0 +1,42 @@
+# Top-level entry points. Each target sets up what it needs on a fresh
+# Debian 12 machine (packages when root, CMake configure and build).
+JOBS      ?= $(shell nproc)
+SANITIZE  ?= 0
+RELEASE   := build
+TESTBUILD := $(if $(filter 1,$(SANITIZE)),build/asan,build/test)
+FUZZBUILD := build/fuzz
+FUZZ_SECONDS ?= 300
+
+.PHONY: all deps demo test bench fuzz clean
+
+all: deps
+	cmake -S . -B $(RELEASE) -DCMAKE_BUILD_TYPE=Release >/dev/null
+	cmake --build $(RELEASE) -j $(JOBS)
+
+deps:
+	@scripts/deps.sh
+
+demo: all
+	@scripts/demo.sh $(RELEASE)/bin
+
+test: deps
+	cmake -S . -B $(TESTBUILD) -DCMAKE_BUILD_TYPE=Debug \
+	  -DSTOOP_SANITIZE=$(if $(filter 1,$(SANITIZE)),ON,OFF) >/dev/null
+	cmake --build $(TESTBUILD) -j $(JOBS)
+	cmake -S . -B $(FUZZBUILD) -DCMAKE_BUILD_TYPE=Debug -DSTOOP_FUZZ=ON \
+	  -DCMAKE_C_COMPILER=clang-19 >/dev/null
+	cmake --build $(FUZZBUILD) -j $(JOBS)
+	cd $(TESTBUILD) && STOOP_FUZZ_DIR=$(CURDIR)/$(FUZZBUILD)/bin ctest --output-on-failure -j $(JOBS)
+	scripts/fuzz.sh $(FUZZBUILD)/bin 20
+
+bench: all
+	@bench/run.sh $(RELEASE)/bin
+
+fuzz: deps
+	cmake -S . -B $(FUZZBUILD) -DCMAKE_BUILD_TYPE=Debug -DSTOOP_FUZZ=ON \
+	  -DCMAKE_C_COMPILER=clang-19 >/dev/null
+	cmake --build $(FUZZBUILD) -j $(JOBS)
+	scripts/fuzz.sh $(FUZZBUILD)/bin $(FUZZ_SECONDS)
+
+clean:
+	rm -rf build

@@ -1,0 +1,57 @@
+/* util.h: allocation that aborts on out-of-memory, growable arrays and a
+ * string builder. Everything in the front end allocates through these. */
+#ifndef STOOP_UTIL_H
+#define STOOP_UTIL_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+void *xmalloc(size_t n);
+void *xcalloc(size_t count, size_t size);
+void *xrealloc(void *p, size_t n);
+char *xstrdup(const char *s);
+char *xstrndup(const char *s, size_t n);
+char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+char *xvasprintf(const char *fmt, va_list ap);
+
+/* Broken invariant: a bug in stoop, never a user error. */
+#define BUG(...) stoop_bug(__FILE__, __LINE__, __VA_ARGS__)
+_Noreturn void stoop_bug(const char *file, int line, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* Growable array: struct { T *v; size_t n, cap; }. */
+#define VEC(T) struct { T *v; size_t n, cap; }
+#define VEC_PUSH(vec, item)                                                   \
+    do {                                                                      \
+        if ((vec).n == (vec).cap) {                                           \
+            (vec).cap = (vec).cap ? 2 * (vec).cap : 8;                        \
+            (vec).v = xrealloc((vec).v, (vec).cap * sizeof(*(vec).v));        \
+        }                                                                     \
+        (vec).v[(vec).n++] = (item);                                          \
+    } while (0)
+#define VEC_FREE(vec) do { free((vec).v); (vec).v = NULL; (vec).n = (vec).cap = 0; } while (0)
+
+/* String builder; always NUL-terminated once anything was appended. */
+struct strbuf {
+    char *s;
+    size_t len, cap;
+};
+void sb_append(struct strbuf *sb, const char *s, size_t n);
+void sb_puts(struct strbuf *sb, const char *s);
+void sb_putc(struct strbuf *sb, char c);
+void sb_printf(struct strbuf *sb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Appends s as the body of a JSON string (no surrounding quotes). */
+void sb_json_escape(struct strbuf *sb, const char *s, size_t n);
+/* Returns the buffer (never NULL) and resets the builder. */
+char *sb_take(struct strbuf *sb);
+void sb_free(struct strbuf *sb);
+
+/* Reads a whole file; returns NULL and sets errno on failure. */
+char *read_file(const char *path, size_t *len_out);
+
+/* Damerau-free Levenshtein distance, capped at `limit + 1`. */
+unsigned edit_distance(const char *a, const char *b, unsigned limit);
+
+#endif
