@@ -213,3 +213,75 @@ unsigned edit_distance(const char *a, const char *b, unsigned limit)
     free(row);
     return d > limit ? limit + 1 : d;
 }
+
+static uint64_t hash_bytes(const char *s, size_t n)
+{
+    uint64_t h = 1469598103934665603ull; /* FNV-1a */
+    for (size_t i = 0; i < n; i++) {
+        h ^= (unsigned char)s[i];
+        h *= 1099511628211ull;
+    }
+    return h;
+}
+
+void *strmap_getn(const struct strmap *m, const char *key, size_t len)
+{
+    if (!m->cap)
+        return NULL;
+    size_t mask = m->cap - 1;
+    for (size_t i = hash_bytes(key, len) & mask;; i = (i + 1) & mask) {
+        if (!m->keys[i])
+            return NULL;
+        if (strncmp(m->keys[i], key, len) == 0 && m->keys[i][len] == '\0')
+            return m->vals[i];
+    }
+}
+
+void *strmap_get(const struct strmap *m, const char *key)
+{
+    return strmap_getn(m, key, strlen(key));
+}
+
+static void strmap_insert(struct strmap *m, char *key, void *val)
+{
+    size_t mask = m->cap - 1;
+    for (size_t i = hash_bytes(key, strlen(key)) & mask;; i = (i + 1) & mask) {
+        if (!m->keys[i]) {
+            m->keys[i] = key;
+            m->vals[i] = val;
+            m->n++;
+            return;
+        }
+        if (strcmp(m->keys[i], key) == 0) {
+            free(key);
+            m->vals[i] = val;
+            return;
+        }
+    }
+}
+
+void strmap_put(struct strmap *m, const char *key, void *val)
+{
+    if ((m->n + 1) * 2 > m->cap) {
+        struct strmap old = *m;
+        m->cap = old.cap ? old.cap * 2 : 16;
+        m->n = 0;
+        m->keys = xcalloc(m->cap, sizeof *m->keys);
+        m->vals = xcalloc(m->cap, sizeof *m->vals);
+        for (size_t i = 0; i < old.cap; i++)
+            if (old.keys[i])
+                strmap_insert(m, old.keys[i], old.vals[i]);
+        free(old.keys);
+        free(old.vals);
+    }
+    strmap_insert(m, xstrdup(key), val);
+}
+
+void strmap_free(struct strmap *m)
+{
+    for (size_t i = 0; i < m->cap; i++)
+        free(m->keys[i]);
+    free(m->keys);
+    free(m->vals);
+    memset(m, 0, sizeof *m);
+}

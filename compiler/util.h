@@ -48,6 +48,18 @@ void sb_json_escape(struct strbuf *sb, const char *s, size_t n);
 char *sb_take(struct strbuf *sb);
 void sb_free(struct strbuf *sb);
 
+/* String-keyed hash map to pointers (open addressing). Keys are copied. */
+struct strmap {
+    char **keys;
+    void **vals;
+    size_t n, cap;
+};
+void *strmap_get(const struct strmap *m, const char *key);
+void *strmap_getn(const struct strmap *m, const char *key, size_t len);
+/* Inserts or replaces. */
+void strmap_put(struct strmap *m, const char *key, void *val);
+void strmap_free(struct strmap *m);
+
 /* Reads a whole file; returns NULL and sets errno on failure. */
 char *read_file(const char *path, size_t *len_out);
 
