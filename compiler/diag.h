@@ -85,4 +85,8 @@ struct diag_render_opts {
 void diag_render(FILE *out, const struct diag_list *dl, const struct source_set *src,
                  const struct diag_render_opts *opts);
 
+/* Prints every code with its severity and descriptions: a markdown table
+ * (docs/diagnostics.md embeds it) or plain text (for a --codes option). */
+void diag_print_code_table(FILE *out, bool markdown);
+
 #endif
