@@ -77,11 +77,9 @@ static const struct {
 };
 
 static const unsigned op_flag_table[OP_COUNT] = {
-#define OPERATOR(e, spelling, kind, classes)
 #define OPERATOR_FLAGS(e, flags) [e] = (flags),
 #include "operators.def"
 #undef OPERATOR_FLAGS
-#undef OPERATOR
 };
 
 const char *op_spelling(enum cmp_op op)

@@ -4,6 +4,7 @@
 #define STOOP_TYPES_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 enum type_class { TC_STRING, TC_NUMERIC, TC_BOOL, TC_IP, TC_NET, TC_BYTES, TC_OTHER };
