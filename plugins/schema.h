@@ -43,7 +43,8 @@ struct source_schema {
     const struct field_info *fields;
     size_t nfields;
     /* Other field tables offered to this source (the generic evt.* class,
-     * json.*); searched after `fields`. */
+     * json.*); searched after `fields`, one level deep (the extras of an
+     * extra table are not searched). */
     const struct source_schema *const *extra;
     size_t nextra;
 };
@@ -68,19 +69,33 @@ const char *const *schema_field_names(const struct source_schema *s, size_t *n);
 struct builtin_plugin {
     const char *name;
     const char *version;
+    const char *source; /* event source it provides ("k8s_audit"), NULL for
+                         * extractor-only plugins (json, container) */
 };
 const struct builtin_plugin *schema_builtin_plugins(size_t *n);
+/* The built-in plugin of that name, or NULL. */
+const struct builtin_plugin *schema_builtin_plugin(const char *name);
 
 /* Syscall event table (plugins/syscall/events.def). */
+enum event_category { EC_SYSCALL, EC_TRACEPOINT, EC_PLUGIN, EC_META };
+#define ED_ENTER 1u /* Falco lists an enter form (">") of the event */
+#define ED_EXIT  2u /* ... an exit form ("<") */
 struct event_info {
     const char *name;    /* "open" */
     uint16_t code;       /* stoop's dense event code (0..n-1), enter and exit share it */
     const char *const *params; /* parameter names of the enter and exit forms, NULL-terminated */
+    /* Additions: */
+    enum event_category category;
+    unsigned dirs;       /* ED_ENTER | ED_EXIT */
+    const enum field_type *param_types; /* parallel to params (FT_DYN for DYNAMIC) */
 };
 const struct event_info *schema_event_by_name(const char *name);
 size_t schema_event_count(void);
 const struct event_info *schema_event(size_t code);
 /* True if some event has a parameter of that name (evt.arg.<name>). */
 bool schema_event_param_exists(const char *param);
+/* Type of the parameter in the first event (file order) that has it, the
+ * type of evt.rawarg.<param>; false if no event has it. */
+bool schema_event_param_type(const char *param, enum field_type *out);
 
 #endif
