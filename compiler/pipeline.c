@@ -80,7 +80,8 @@ static void compile_rule(struct compile_ctx *cc, struct rule_def *r)
 {
     struct program *p = cc->p;
     cc->rule = r;
-    r->schema = schema_source(r->source);
+    /* json is an extractor plugin, not an event source (Falco has none). */
+    r->schema = strcmp(r->source, "json") == 0 ? NULL : schema_source(r->source);
     if (!r->schema) {
         struct diag *d = diag_add(cc->dl, LOAD_UNKNOWN_SOURCE, r->source_span.file != SPAN_NO_FILE
                                                                     ? r->source_span
