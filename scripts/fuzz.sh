@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Runs every libFuzzer harness for SECONDS each, seeded with the checked-in
+# corpus, the bundled rules and (when present) Falco's rules files; first
+# replays the kept regression inputs, which must all pass.
+set -euo pipefail
+bin=$1
+seconds=${2:-60}
+root=$(cd "$(dirname "$0")/.." && pwd)
+shared=${STOOP_SHARED_DIR:-$root/../shared}
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+for fuzzer in "$bin"/fuzz_*; do
+  name=$(basename "$fuzzer")
+  corpus=$root/tests/fuzz/corpus_${name#fuzz_}
+  regress=$root/tests/fuzz/regressions
+  mkdir -p "$work/$name"
+  cp "$corpus"/* "$work/$name"/ 2>/dev/null || true
+  cp "$root"/rules/*.yaml "$work/$name"/
+  [ -d "$shared/peer/loader-cases" ] && cp "$shared"/peer/loader-cases/*.yaml "$work/$name"/
+  if compgen -G "$regress/*" >/dev/null; then
+    echo "== $name: replaying regression inputs"
+    "$fuzzer" -rss_limit_mb=4096 "$regress"/* >/dev/null 2>"$work/$name.replay.log" ||
+      { cat "$work/$name.replay.log"; exit 1; }
+  fi
+  echo "== $name: fuzzing for ${seconds}s"
+  "$fuzzer" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=4096 -max_len=65536 \
+    -print_final_stats=1 "$work/$name" 2>"$work/$name.log" || { tail -50 "$work/$name.log"; exit 1; }
+  grep -E 'stat::number_of_executed_units|stat::peak_rss_mb' "$work/$name.log" || true
+done
