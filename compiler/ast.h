@@ -91,7 +91,10 @@ struct operand {
             enum value_token token;
         } value;
         struct {
-            struct operand **items; /* OPND_VALUE items only */
+            /* OPND_VALUE items in conditions; a list among transformer
+             * arguments (join(",", (a, b))) may also hold fields and
+             * transformers. */
+            struct operand **items;
             size_t n;
         } list;
     } u;
@@ -134,7 +137,9 @@ struct expr {
     } u;
 };
 
-/* Constructors take the span first; they never fail (allocation aborts). */
+/* Constructors take the span first; they never fail (allocation aborts).
+ * They take ownership of child nodes and copy strings and pointer arrays
+ * (the caller keeps its array). */
 struct expr *expr_nary(enum expr_kind kind, struct span span, struct expr **v, size_t n);
 struct expr *expr_not(struct span span, struct expr *child);
 struct expr *expr_check(struct span span, struct operand *lhs, enum cmp_op op, struct span op_span,
