@@ -97,6 +97,9 @@ struct exception_def {
     /* values: sequence of tuples (fields_is_list) or of scalars */
     struct exc_value *values;
     size_t nvalues;
+    /* Came from `override: {exceptions: replace}`: Falco skips the 1.8
+     * defaulting and validation for these (comps may be missing). */
+    bool unchecked;
 };
 
 struct rule_def {
@@ -159,6 +162,7 @@ struct program {
     char *required_engine_version; /* highest seen, or NULL */
     struct plugin_req_group *plugin_reqs;
     size_t nplugin_reqs, capplugin_reqs;
+    struct program_index *index; /* name lookup, kept in sync lazily (program.c) */
 };
 
 void program_init(struct program *p);
@@ -166,6 +170,22 @@ void program_free(struct program *p);
 struct list_def *program_find_list(const struct program *p, const char *name);
 struct macro_def *program_find_macro(const struct program *p, const char *name);
 struct rule_def *program_find_rule(const struct program *p, const char *name);
+/* Append an item (taking ownership) at the end of its array. */
+void program_add_list(struct program *p, struct list_def *l);
+void program_add_macro(struct program *p, struct macro_def *m);
+void program_add_rule(struct program *p, struct rule_def *r);
+
+/* Frees the definition parts of a rule (cond, output, desc, source, tags,
+ * exceptions), leaving name, index and compile results alone. */
+void rule_def_clear(struct rule_def *r);
+void exception_def_free(struct exception_def *e);
+void exc_value_free(struct exc_value *v);
+
+/* Free the compile-result members of a rule / macro (ast, output_fmt,
+ * full_cond, evttypes, macros_used, lists_used / ast) if set, leaving the
+ * definition intact. Implemented in pipeline.c; program_free calls them. */
+void rule_compile_results_free(struct rule_def *r);
+void macro_compile_results_free(struct macro_def *m);
 
 /* Reads one file (already added to p->src) and applies its items in order.
  * Every problem becomes a diagnostic; returns false if the file had errors. */
@@ -174,6 +194,12 @@ bool collect_file(struct program *p, uint32_t file);
 /* Builds the condition text Falco compiles for a rule: "(" cond ")" plus
  * one " and not (...)" per exception (1.8). */
 struct mapped_text exceptions_desugar(const struct rule_def *r);
+
+/* The compile-time exception checks of 1.8 that need no schema: comps
+ * operators (and the single-field comps rule), tuple length vs fields,
+ * single-field values that are lists. Records LOAD_ERR_VALIDATE errors in
+ * p->diags; returns false if there were any. */
+bool exceptions_validate(struct program *p, struct rule_def *r);
 
 /* The engine version stoop reports (compatible with Falco 0.44). */
 #define STOOP_ENGINE_VERSION "0.62.0"
