@@ -4,7 +4,6 @@
  * parsed. Matching the text substitution exactly is what keeps stoop's
  * accept/reject decisions equal to Falco's; where it does something a
  * reader would not expect, stoop says so. */
-#define _GNU_SOURCE
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
