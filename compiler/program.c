@@ -76,7 +76,8 @@ static void list_free(struct list_def *l)
 
 static void macro_free(struct macro_def *m)
 {
-    macro_compile_results_free(m);
+    if (m->ast)
+        expr_free(m->ast);
     free(m->name);
     mtext_free(&m->cond);
     free(m);

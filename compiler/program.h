@@ -181,11 +181,10 @@ void rule_def_clear(struct rule_def *r);
 void exception_def_free(struct exception_def *e);
 void exc_value_free(struct exc_value *v);
 
-/* Free the compile-result members of a rule / macro (ast, output_fmt,
- * full_cond, evttypes, macros_used, lists_used / ast) if set, leaving the
- * definition intact. Implemented in pipeline.c; program_free calls them. */
+/* Frees the compile-result members of a rule (ast, output_fmt, full_cond,
+ * evttypes, macros_used, lists_used) if set, leaving the definition
+ * intact. Implemented in pipeline.c; program_free calls it. */
 void rule_compile_results_free(struct rule_def *r);
-void macro_compile_results_free(struct macro_def *m);
 
 /* Reads one file (already added to p->src) and applies its items in order.
  * Every problem becomes a diagnostic; returns false if the file had errors. */

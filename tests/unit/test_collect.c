@@ -32,10 +32,6 @@ void rule_compile_results_free(struct rule_def *r)
     r->macros_used = r->lists_used = NULL;
     r->nmacros_used = r->nlists_used = 0;
 }
-void macro_compile_results_free(struct macro_def *m)
-{
-    (void)m;
-}
 #endif
 
 static struct program prog;
