@@ -23,6 +23,7 @@
 #define OFFMAP_STEP 64
 
 struct offmap {
+    uint32_t base; /* 3 after a UTF-8 BOM, which libyaml skips without counting */
     const unsigned char *text;
     size_t len;
     bool ascii;
@@ -32,6 +33,12 @@ struct offmap {
 
 static void offmap_init(struct offmap *m, const char *text, size_t len)
 {
+    m->base = 0;
+    if (len >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0) {
+        m->base = 3;
+        text += 3;
+        len -= 3;
+    }
     m->text = (const unsigned char *)text;
     m->len = len;
     m->ascii = true;
@@ -62,17 +69,17 @@ static void offmap_init(struct offmap *m, const char *text, size_t len)
 static uint32_t offmap_byte(const struct offmap *m, size_t index)
 {
     if (m->ascii)
-        return (uint32_t)(index < m->len ? index : m->len);
+        return m->base + (uint32_t)(index < m->len ? index : m->len);
     size_t k = index / OFFMAP_STEP;
     if (k >= m->ncheck)
-        return (uint32_t)m->len;
+        return m->base + (uint32_t)m->len;
     size_t b = m->check[k];
     for (size_t rest = index % OFFMAP_STEP; rest > 0 && b < m->len; rest--) {
         b++;
         while (b < m->len && (m->text[b] & 0xC0) == 0x80)
             b++;
     }
-    return (uint32_t)b;
+    return m->base + (uint32_t)b;
 }
 
 /* ---- UTF-8 validation ---- */
@@ -559,7 +566,8 @@ struct ynode **yaml_read(struct source_set *src, uint32_t file, struct diag_list
     if (!yaml_parser_initialize(&ps))
         BUG("yaml_parser_initialize failed");
     yaml_parser_set_input_string(&ps, (const unsigned char *)f->text, f->len);
-    yaml_parser_set_encoding(&ps, YAML_UTF8_ENCODING);
+    /* No explicit encoding: libyaml then detects UTF-8 and skips a BOM
+     * (the text is known to be UTF-8 here). */
 
     VEC(struct ynode *) docs = {0};
     struct ynode *root = NULL;

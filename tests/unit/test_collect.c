@@ -124,6 +124,40 @@ static char *span_text(struct span sp)
     return xstrndup(f->text + sp.start, sp.end - sp.start);
 }
 
+/* Every exact piece of t is a verbatim copy of its file bytes. */
+static void check_exact_pieces(const struct mapped_text *t)
+{
+    size_t covered = 0;
+    for (size_t i = 0; i < t->npieces; i++) {
+        const struct text_piece *pc = &t->pieces[i];
+        ck_assert_uint_eq(pc->at, covered);
+        covered += pc->len;
+        if (!pc->exact)
+            continue;
+        const struct source_file *f = source_get(&prog.src, pc->origin.file);
+        ck_assert_ptr_nonnull(f);
+        ck_assert(pc->origin.start + pc->len <= f->len);
+        ck_assert_msg(memcmp(f->text + pc->origin.start, t->text + pc->at, pc->len) == 0,
+                      "piece %zu of '%s' does not match the file", i, t->text);
+    }
+    ck_assert_uint_eq(covered, t->len);
+}
+
+static void check_all_pieces(void)
+{
+    for (size_t i = 0; i < prog.nmacros; i++)
+        check_exact_pieces(&prog.macros[i]->cond);
+    for (size_t i = 0; i < prog.nrules; i++) {
+        const struct rule_def *r = prog.rules[i];
+        check_exact_pieces(&r->cond);
+        check_exact_pieces(&r->output);
+        check_exact_pieces(&r->desc);
+        struct mapped_text d = exceptions_desugar(r);
+        check_exact_pieces(&d);
+        mtext_free(&d);
+    }
+}
+
 static void validate_all(void)
 {
     for (size_t i = 0; i < prog.nrules; i++)
@@ -175,6 +209,7 @@ START_TEST(test_official_file)
         ck_assert_uint_eq(prog.nmacros, o->macros);
         ck_assert_uint_eq(prog.nlists, o->lists);
     }
+    check_all_pieces();
     /* Every scalar condition maps byte for byte to the file. */
     for (size_t i = 0; i < prog.nmacros; i++) {
         const struct macro_def *m = prog.macros[i];
@@ -770,6 +805,7 @@ START_TEST(test_scalar_mapping_styles)
                        "- macro: dq\n  condition: \"a \\\"q\\\" b\\tc\"\n"
                        "- macro: utf\n  condition: x = \"é ü\" and y\n";
     ck_assert(load_str(text));
+    check_all_pieces();
     const char *file = source_get(&prog.src, 0)->text;
     struct macro_def *m = program_find_macro(&prog, "folded");
     ck_assert_str_eq(m->cond.text, "evt.type = open and proc.name = x\n");
@@ -815,6 +851,30 @@ START_TEST(test_non_ascii_spans)
     ck_assert_str_eq(t, "BAD");
     free(t);
     ck_assert_str_eq(d->item, "ça");
+}
+END_TEST
+
+START_TEST(test_bom_crlf)
+{
+    const char *text = "\xEF\xBB\xBF- macro: m\r\n  condition: >\r\n    a and\r\n    b\r\n"
+                       "- macro: n\r\n  condition: x\r\n    or y\r\n"
+                       "- rule: r\r\n  desc: d\r\n  output: o\r\n  priority: NOPE\r\n  condition: c\r\n";
+    ck_assert(!load_str(text));
+    check_all_pieces();
+    struct macro_def *m = program_find_macro(&prog, "m");
+    ck_assert_str_eq(m->cond.text, "a and b\n");
+    const char *file = source_get(&prog.src, 0)->text;
+    struct span s = mtext_span(&m->cond, 6, 7);
+    ck_assert_int_eq(file[s.start], 'b');
+    m = program_find_macro(&prog, "n");
+    ck_assert_str_eq(m->cond.text, "x or y");
+    s = mtext_span(&m->cond, 2, 4);
+    ck_assert(strncmp(file + s.start, "or", 2) == 0);
+    const struct diag *d = find_msg("Invalid priority");
+    ck_assert_ptr_nonnull(d);
+    char *t = span_text(d->primary);
+    ck_assert_str_eq(t, "NOPE");
+    free(t);
 }
 END_TEST
 
@@ -907,6 +967,7 @@ START_TEST(test_big_file)
     struct timespec a, b;
     clock_gettime(CLOCK_MONOTONIC, &a);
     ck_assert(collect_file(&prog, add_text("big.yaml", sb.s, sb.len)));
+    check_exact_pieces(&prog.macros[prog.nmacros - 1]->cond);
     clock_gettime(CLOCK_MONOTONIC, &b);
     double ms = (double)(b.tv_sec - a.tv_sec) * 1e3 + (double)(b.tv_nsec - a.tv_nsec) / 1e6;
     fprintf(stderr, "10 MB file: %d lists + %d macros in %.0f ms\n", i, i, ms);
@@ -949,6 +1010,7 @@ static Suite *collect_suite(void)
     tcase_add_test(tc, test_desugar_mapping);
     tcase_add_test(tc, test_scalar_mapping_styles);
     tcase_add_test(tc, test_non_ascii_spans);
+    tcase_add_test(tc, test_bom_crlf);
     tcase_add_test(tc, test_bad_inputs);
     tcase_add_test(tc, test_aliases);
     tcase_add_test(tc, test_deep_nesting);
