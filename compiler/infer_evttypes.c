@@ -227,14 +227,20 @@ void infer_evttypes(struct compile_ctx *cc, struct rule_def *r)
     free(s.w);
     if (st.failed)
         return;
-    if (codes > 100 && r->warn_evttypes) {
+    /* Falco 0.44 warns for an empty set too (only master stopped doing so). */
+    if ((codes > 100 || count == 0) && r->warn_evttypes) {
         struct diag *d = diag_add(cc->dl, LOAD_NO_EVTTYPE, r->name_span,
                                   "Rule matches too many evt.type values. This has a significant "
                                   "performance penalty.");
-        diag_hint(d, "restrict the condition with evt.type = ... or evt.type in (...); set "
-                     "warn_evttypes: false if this is intended");
+        if (count == 0)
+            diag_hint(d, "no event type satisfies this condition's evt.type tests, so the rule "
+                         "can never fire (Falco 0.44 reports that with this warning)");
+        else
+            diag_hint(d, "restrict the condition with evt.type = ... or evt.type in (...); set "
+                         "warn_evttypes: false if this is intended");
         diag_item(d, r->name);
-    } else if (count == 0 && !never) {
+    }
+    if (count == 0 && !never) {
         struct diag *d = diag_add(cc->dl, STOOP_NEVER_TRUE, r->ast->span,
                                   "condition can never be true: no event type satisfies its "
                                   "evt.type tests");

@@ -22,15 +22,26 @@ struct compile_ctx {
     struct strmap list_by_name;  /* name -> (list position + 1) as uintptr_t */
     struct strmap macro_by_name; /* name -> struct macro_def * */
     struct list_expansion *expanded; /* per p->lists entry */
+    /* macro name -> struct name_set * of the lists substituted in its text */
+    struct strmap macro_lists;
     /* The rule being compiled (for "used by rule" context), or NULL. */
     const struct rule_def *rule;
 };
+
+/* A small ordered set of names. */
+struct name_set {
+    char **v;
+    size_t n;
+};
+void name_set_add(struct name_set *s, const char *name);
+void name_set_free(struct name_set *s);
 
 /* resolve_lists.c: one-level list-in-list expansion, then Falco's textual
  * substitution of list names in a condition (2.9), with stoop's warnings
  * where the substitution is surprising. `owner` names the macro or rule. */
 void lists_expand(struct compile_ctx *cc);
-void lists_substitute(struct compile_ctx *cc, struct mapped_text *text, const char *owner);
+void lists_substitute(struct compile_ctx *cc, struct mapped_text *text, const char *owner,
+                      struct name_set *used);
 void lists_expansion_free(struct compile_ctx *cc);
 
 /* resolve_macros.c: fills EXPR_MACRO_REF bodies. For a macro, only macros

@@ -44,38 +44,29 @@ static void macro_compile_free(struct macro_def *m)
     m->used = false;
 }
 
-static void add_name(char ***v, size_t *n, const char *name)
-{
-    for (size_t i = 0; i < *n; i++)
-        if (strcmp((*v)[i], name) == 0)
-            return;
-    *v = xrealloc(*v, (*n + 1) * sizeof **v);
-    (*v)[(*n)++] = xstrdup(name);
-}
-
-static void collect_macro_names(struct rule_def *r, const struct expr *e)
+static void collect_macro_names(struct name_set *out, const struct expr *e)
 {
     switch (e->kind) {
     case EXPR_AND:
     case EXPR_OR:
         for (size_t i = 0; i < e->u.nary.n; i++)
-            collect_macro_names(r, e->u.nary.v[i]);
+            collect_macro_names(out, e->u.nary.v[i]);
         break;
     case EXPR_NOT:
-        collect_macro_names(r, e->u.child);
+        collect_macro_names(out, e->u.child);
         break;
     case EXPR_MACRO_REF:
-        add_name(&r->macros_used, &r->nmacros_used, e->u.macro.name);
+        name_set_add(out, e->u.macro.name);
         if (e->u.macro.body)
-            collect_macro_names(r, e->u.macro.body);
+            collect_macro_names(out, e->u.macro.body);
         break;
     case EXPR_CHECK:
         break;
     }
 }
 
-/* Lists a rule uses: those whose substitution happened in its text or in
- * the text of a macro it uses. Recomputed by tracking `used` flips. */
+/* Compiles one rule. The lists it uses are those substituted in its own
+ * text or in the text of a macro it uses. */
 static void compile_rule(struct compile_ctx *cc, struct rule_def *r)
 {
     struct program *p = cc->p;
@@ -100,20 +91,10 @@ static void compile_rule(struct compile_ctx *cc, struct rule_def *r)
     bool ok = exceptions_validate(p, r);
     ok &= check_exception_fields(cc, r);
     r->full_cond = exceptions_desugar(r);
-    bool *before = xmalloc((p->nlists + 1) * sizeof *before);
-    for (size_t i = 0; i < p->nlists; i++) {
-        before[i] = p->lists[i]->used;
-        p->lists[i]->used = false;
-    }
     char *owner = xasprintf("rule '%s'", r->name);
-    lists_substitute(cc, &r->full_cond, owner);
+    struct name_set lists = {0};
+    lists_substitute(cc, &r->full_cond, owner, &lists);
     free(owner);
-    for (size_t i = 0; i < p->nlists; i++) {
-        if (p->lists[i]->used)
-            add_name(&r->lists_used, &r->nlists_used, p->lists[i]->name);
-        p->lists[i]->used |= before[i];
-    }
-    free(before);
     if (ok) {
         struct diag_list tmp = {0};
         r->ast = cond_parse(&r->full_cond, &tmp);
@@ -128,7 +109,15 @@ static void compile_rule(struct compile_ctx *cc, struct rule_def *r)
         diag_list_free(&tmp);
     }
     if (r->ast && macros_resolve_rule(cc, r)) {
-        collect_macro_names(r, r->ast);
+        struct name_set macros = {0};
+        collect_macro_names(&macros, r->ast);
+        r->macros_used = macros.v;
+        r->nmacros_used = macros.n;
+        for (size_t i = 0; i < r->nmacros_used; i++) {
+            struct name_set *ml = strmap_get(&cc->macro_lists, r->macros_used[i]);
+            for (size_t k = 0; ml && k < ml->n; k++)
+                name_set_add(&lists, ml->v[k]);
+        }
         ok &= check_rule_condition(cc, r);
         if (ok)
             infer_evttypes(cc, r);
@@ -136,6 +125,8 @@ static void compile_rule(struct compile_ctx *cc, struct rule_def *r)
         ok = false;
     }
     ok &= check_rule_output(cc, r);
+    r->lists_used = lists.v;
+    r->nlists_used = lists.n;
     r->compiled_ok = ok && !r->dropped;
     cc->rule = NULL;
 }
@@ -144,7 +135,9 @@ static void compile_macro(struct compile_ctx *cc, struct macro_def *m)
 {
     struct mapped_text text = mtext_clone(&m->cond);
     char *owner = xasprintf("macro '%s'", m->name);
-    lists_substitute(cc, &text, owner);
+    struct name_set *lists = xcalloc(1, sizeof *lists);
+    lists_substitute(cc, &text, owner, lists);
+    strmap_put(&cc->macro_lists, m->name, lists);
     free(owner);
     struct diag_list tmp = {0};
     m->ast = cond_parse(&text, &tmp);
@@ -260,6 +253,15 @@ static void compile_into(struct program *p, struct diag_list *dl, bool final)
     }
     lists_expansion_free(&cc);
     strmap_free(&cc.macro_by_name);
+    for (size_t i = 0; i < p->nmacros; i++) {
+        struct name_set *ml = strmap_get(&cc.macro_lists, p->macros[i]->name);
+        if (ml) {
+            name_set_free(ml);
+            free(ml);
+            strmap_put(&cc.macro_lists, p->macros[i]->name, NULL);
+        }
+    }
+    strmap_free(&cc.macro_lists);
 }
 
 void compile_program(struct program *p)

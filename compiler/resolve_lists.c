@@ -52,7 +52,7 @@ void lists_expand(struct compile_ctx *cc)
                 e->items = xrealloc(e->items, cap * sizeof *e->items);
                 e->spans = xrealloc(e->spans, cap * sizeof *e->spans);
             }
-            if (r && r != l && r->index < l->visibility) {
+            if (r && r->index < l->visibility) {
                 r->used = true;
                 for (size_t j = 0; j < r->nitems; j++) {
                     e->items[e->n] = r->items[j].text;
@@ -221,7 +221,26 @@ static size_t next_list_in_text(struct compile_ctx *cc, const struct mapped_text
     return best;
 }
 
-void lists_substitute(struct compile_ctx *cc, struct mapped_text *text, const char *owner)
+void name_set_add(struct name_set *s, const char *name)
+{
+    for (size_t i = 0; i < s->n; i++)
+        if (strcmp(s->v[i], name) == 0)
+            return;
+    s->v = xrealloc(s->v, (s->n + 1) * sizeof *s->v);
+    s->v[s->n++] = xstrdup(name);
+}
+
+void name_set_free(struct name_set *s)
+{
+    for (size_t i = 0; i < s->n; i++)
+        free(s->v[i]);
+    free(s->v);
+    s->v = NULL;
+    s->n = 0;
+}
+
+void lists_substitute(struct compile_ctx *cc, struct mapped_text *text, const char *owner,
+                      struct name_set *used)
 {
     struct program *p = cc->p;
     /* Falco scans lists in definition order. A list name can only qualify
@@ -240,6 +259,8 @@ void lists_substitute(struct compile_ctx *cc, struct mapped_text *text, const ch
         if (next == SIZE_MAX || next >= p->nlists)
             break;
         p->lists[next]->used = true;
+        if (used)
+            name_set_add(used, p->lists[next]->name);
         substitute_one(cc, text, p->lists[next], &cc->expanded[next], owner);
         cur = next;
     }

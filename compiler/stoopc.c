@@ -10,6 +10,7 @@
 #include "pipeline.h"
 #include "program.h"
 #include "schema.h"
+#include "util.h"
 
 #define STOOP_VERSION "0.1.0"
 
