@@ -1,7 +1,7 @@
 /* desugar_exceptions.c: Falco's textual exception desugaring (1.8) and the
  * exception checks that need no schema.
  *
- * The result is the condition text Falco compiles: "(" cond ")" plus one
+ * The result is the condition text Falco compiles: with exceptions, "(" cond ")" plus one
  * " and not (...)" per exception with values. The original condition keeps
  * its byte mapping; field names map to their field nodes, comparison
  * operators to their comps nodes, values to their value nodes, and glue
@@ -75,6 +75,11 @@ struct mapped_text exceptions_desugar(const struct rule_def *r)
     struct span whole = mtext_span(&r->cond, 0, r->cond.len);
     struct span open = {whole.file, whole.start, whole.start};
     struct span close = {whole.file, whole.end, whole.end};
+    /* Falco wraps the condition only when the rule has exceptions. */
+    if (r->nexceptions == 0) {
+        mtext_append_mtext(&t, &r->cond);
+        return t;
+    }
     synth(&t, "(", open);
     mtext_append_mtext(&t, &r->cond);
     synth(&t, ")", close);
