@@ -1393,12 +1393,11 @@ static void rule_define(struct cx *c, const struct ynode *namev)
     struct rule_update u = {0};
     ok = dec_tags(c, &u) != D_ERR && ok;
     ok = read_exceptions(c, false, &u.exc) && ok;
-    for (size_t i = 0; ok && i < u.exc.v.n; i++)
-        ok = validate_exception(c, &u.exc.v.v[i]) && ok;
     if (!ok) {
         rule_update_free(&u);
         return;
     }
+    /* The collector's define: source, then the exceptions. */
     const char *source = src ? src->scalar.text : "syscall";
     struct program *p = c->p;
     struct rule_def *prev = program_find_rule(p, c->name);
@@ -1406,6 +1405,20 @@ static void rule_define(struct cx *c, const struct ynode *namev)
         struct diag *d = report(c, LOAD_ERR_VALIDATE, src ? src->span : namev->span,
                                 "Rule has been re-defined with a different source");
         diag_secondary(d, prev->source_span, "original source");
+        rule_update_free(&u);
+        return;
+    }
+    for (size_t i = 0; i < u.exc.v.n; i++) {
+        struct exception_def *ex = &u.exc.v.v[i];
+        if (ex->nfields == 0) { /* `fields: []` */
+            report(c, LOAD_ERR_VALIDATE, ex->span,
+                   "Rule exception item must have fields property with a list of fields");
+            ok = false;
+        } else if (!validate_exception(c, ex)) {
+            ok = false;
+        }
+    }
+    if (!ok) {
         rule_update_free(&u);
         return;
     }

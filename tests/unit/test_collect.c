@@ -685,6 +685,9 @@ START_TEST(test_exceptions_shape)
     snprintf(buf, sizeof buf, "%s  exceptions:\n    - name: a\n      fields: f\n      comps: [in]\n", head);
     ck_assert(!load_str(buf));
     ASSERT_MSG(LOAD_ERR_VALIDATE, "Fields and comps must both be strings");
+    snprintf(buf, sizeof buf, "%s  exceptions:\n    - name: a\n      fields: []\n", head);
+    ck_assert(!load_str(buf));
+    ASSERT_MSG(LOAD_ERR_VALIDATE, "Rule exception item must have fields property with a list of fields");
     snprintf(buf, sizeof buf, "%s  exceptions:\n", head);
     ck_assert(load_str(buf));
     /* Single-field comps and values, operator spellings: compile time. */
@@ -700,7 +703,7 @@ START_TEST(test_exceptions_shape)
     ASSERT_MSG(LOAD_ERR_VALIDATE, "When fields is a single value, comps must be one of (in, pmatch, intersects)");
     ASSERT_MSG(LOAD_ERR_VALIDATE, "Expected values array to contain a list of strings");
     ASSERT_MSG(LOAD_ERR_VALIDATE, "'in oneof' is not a supported comparison operator");
-    ck_assert_uint_eq(count_code(LOAD_ERR_VALIDATE), 4); /* 1 above + 3 here */
+    ck_assert_uint_eq(count_code(LOAD_ERR_VALIDATE), 5); /* 2 above + 3 here */
 }
 END_TEST
 
