@@ -746,6 +746,7 @@ static void item_macro(struct cx *c)
             return;
         }
         struct mapped_text add = mt_of(cond);
+        warn_append_precedence(&p->diags, &prev->cond, &add, "macro", name);
         mtext_concat(&prev->cond, &add, (struct span){c->file, cond->span.start, cond->span.start});
         mtext_free(&add);
         prev->visibility = p->counter++;
@@ -1174,6 +1175,7 @@ static bool rule_apply_append(struct cx *c, const struct ynode *namev, struct ru
 
     if (u->has_cond) {
         struct mapped_text add = mt_of(u->cond);
+        warn_append_precedence(&c->p->diags, &prev->cond, &add, "rule", prev->name);
         mtext_concat(&prev->cond, &add, blank_before(u->cond));
         mtext_free(&add);
     }

@@ -200,6 +200,11 @@ struct mapped_text exceptions_desugar(const struct rule_def *r);
  * p->diags; returns false if there were any. */
 bool exceptions_validate(struct program *p, struct rule_def *r);
 
+/* append_precedence.c: STOOP_APPEND_PRECEDENCE when `added` starts with
+ * 'and' and `base` has a top-level 'or' (kind: "macro" or "rule"). */
+void warn_append_precedence(struct diag_list *dl, const struct mapped_text *base,
+                            const struct mapped_text *added, const char *kind, const char *item);
+
 /* The engine version stoop reports (compatible with Falco 0.44). */
 #define STOOP_ENGINE_VERSION "0.62.0"
 
