@@ -41,7 +41,8 @@ static struct span find_span(uint32_t f, const char *needle, unsigned nth, size_
     return (struct span){f, start, start + (uint32_t)(len ? len : strlen(needle))};
 }
 
-static char *render(enum diag_format fmt, bool color)
+/* noinline: GCC 12 at -O2 mistakes open_memstream's buffer for a local. */
+__attribute__((noinline)) static char *render(enum diag_format fmt, bool color)
 {
     char *buf = NULL;
     size_t len = 0;
