@@ -4,7 +4,9 @@
 set -uo pipefail
 bin=${1:-build/bin}
 root=$(cd "$(dirname "$0")/.." && pwd)
-shared=${STOOP_SHARED_DIR:-$root/../shared}
+shared=$(realpath -m "${STOOP_SHARED_DIR:-$root/../shared}")
+bin=$(realpath -m "$bin")
+cd "$root"
 peer=$shared/peer/rules
 stoopc=$bin/stoopc
 status=0
@@ -15,8 +17,8 @@ run() {
   echo
 }
 
-run lint "$root"/rules/*.yaml
-run explain --rule "Private Repository Becoming Public" "$root/rules/github_rules.yaml"
+run lint rules/*.yaml
+run explain --rule "Private Repository Becoming Public" rules/github_rules.yaml
 if [ -d "$peer" ]; then
   run lint "$peer/falco_rules.yaml" "$peer/falco-incubating_rules.yaml" "$peer/falco-sandbox_rules.yaml"
   run lint "$peer/k8s_audit_rules.yaml" "$peer/k8s_audit_rules_gke.yaml"
