@@ -116,6 +116,15 @@ static bool type_field(struct check_state *st, struct operand *o)
             size_t n;
             const char *const *names = schema_field_names(st->schema, &n);
             diag_did_you_mean(d, name, names, n);
+            size_t nsrc;
+            const struct source_schema *const *all = schema_sources(&nsrc);
+            for (size_t i = 0; d->nhints == 0 && i < nsrc; i++) {
+                const char *dummy;
+                if (all[i] != st->schema && strcmp(all[i]->name, "json") != 0 &&
+                    schema_lookup(all[i], name, &dummy))
+                    diag_hint(d, "'%s' is a field of source '%s', but this rule's source is '%s'",
+                              name, all[i]->name, st->schema->name);
+            }
             if (d->nhints == 0 && d->code != LOAD_UNKNOWN_FILTER)
                 diag_hint(d, "'stoopc fields --source %s' lists the fields of this source",
                           st->schema->name);

@@ -108,7 +108,10 @@ static void compile_rule(struct compile_ctx *cc, struct rule_def *r)
         }
         diag_list_free(&tmp);
     }
-    if (r->ast && macros_resolve_rule(cc, r)) {
+    if (r->ast) {
+        /* Type-check even when a macro is undefined: the checker skips
+         * unresolved references, so the rule's other errors show too. */
+        bool resolved = macros_resolve_rule(cc, r);
         struct name_set macros = {0};
         collect_macro_names(&macros, r->ast);
         r->macros_used = macros.v;
@@ -118,7 +121,7 @@ static void compile_rule(struct compile_ctx *cc, struct rule_def *r)
             for (size_t k = 0; ml && k < ml->n; k++)
                 name_set_add(&lists, ml->v[k]);
         }
-        ok &= check_rule_condition(cc, r);
+        ok &= check_rule_condition(cc, r) && resolved;
         if (ok)
             infer_evttypes(cc, r);
     } else {
