@@ -881,6 +881,17 @@ bool check_rule_output(struct compile_ctx *cc, struct rule_def *r)
         struct diag *d = diag_add(cc->dl, code, src->primary, "%s", src->message);
         for (unsigned k = 0; k < src->nhints; k++)
             diag_hint(d, "%s", src->hints[k]);
+        const char *unknown = strstr(src->message, "unknown filter: ");
+        if (unknown && d->nhints == 0) {
+            const char *tok = unknown + strlen("unknown filter: ");
+            size_t n;
+            const char *const *names = schema_field_names(r->schema, &n);
+            if (strcmp(tok, "<empty>") != 0)
+                diag_did_you_mean(d, tok, names, n);
+            if (d->nhints == 0)
+                diag_hint(d, "'%%' must start a field or transformer; Falco has no escape for a "
+                             "literal '%%'");
+        }
         set_context(&st, d);
     }
     diag_list_free(&tmp);
