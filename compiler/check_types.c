@@ -354,7 +354,11 @@ void values_free(struct value *v, size_t n)
     free(v);
 }
 
-static bool parse_decimal(const char *s, bool is_signed, unsigned bits, struct value *v)
+/* Falco's sscanf-based number parsing: decimal only, a sign and leading
+ * blanks accepted, stored into the field's width. *changed is set when the
+ * stored value differs from the number written (wrap or truncation). */
+static bool parse_decimal(const char *s, bool is_signed, unsigned bits, struct value *v,
+                          bool *changed)
 {
     const char *p = s;
     while (isspace((unsigned char)*p))
@@ -371,11 +375,13 @@ static bool parse_decimal(const char *s, bool is_signed, unsigned bits, struct v
         if (*end)
             return false;
         v->as.i = bits == 8 ? (int8_t)x : bits == 16 ? (int16_t)x : bits == 32 ? (int32_t)x : x;
+        *changed = v->as.i != x || errno == ERANGE;
     } else {
         unsigned long long x = strtoull(p, &end, 10); /* "-1" wraps, as with sscanf %u */
         if (*end)
             return false;
         v->as.u = bits == 8 ? (uint8_t)x : bits == 16 ? (uint16_t)x : bits == 32 ? (uint32_t)x : x;
+        *changed = v->as.u != x || *digits != *p || errno == ERANGE;
     }
     return true;
 }
@@ -435,6 +441,39 @@ static bool regex_is_trivial(const char *p, size_t len)
     return true;
 }
 
+static bool warn_if_wrapped(struct check_state *st, const struct operand *lit,
+                            const struct operand *lhs, const struct value *v, bool changed)
+{
+    if (!changed)
+        return true;
+    char stored[32];
+    if (field_type_is_signed(lhs->type))
+        snprintf(stored, sizeof stored, "%" PRId64, v->as.i);
+    else
+        snprintf(stored, sizeof stored, "%" PRIu64, v->as.u);
+    check_warning(st, STOOP_NUMBER_WRAPS, lit->span,
+                  "%s does not fit %s field '%s': Falco compares with %s", lit->u.value.str,
+                  field_type_name(lhs->type), operand_label(lhs), stored);
+    return true;
+}
+
+/* Constructs RE2 rejects but PCRE2 would accept; NULL if none. */
+static const char *regex_perl_only(const char *p, size_t len)
+{
+    for (size_t i = 0; i + 1 < len; i++) {
+        if (p[i] == '\\') {
+            if (p[i + 1] >= '1' && p[i + 1] <= '9')
+                return "backreferences are not supported";
+            i++;
+        } else if (p[i] == '(' && p[i + 1] == '?' && i + 2 < len &&
+                   (p[i + 2] == '=' || p[i + 2] == '!' ||
+                    (p[i + 2] == '<' && i + 3 < len && (p[i + 3] == '=' || p[i + 3] == '!')))) {
+            return "lookaround assertions are not supported";
+        }
+    }
+    return NULL;
+}
+
 static bool is_evt_type_field(const struct operand *lhs)
 {
     return lhs->kind == OPND_FIELD && lhs->u.field.info && !lhs->u.field.arg &&
@@ -477,6 +516,15 @@ static bool convert_value(struct check_state *st, const struct expr *chk, struct
         v->str = xstrndup(s, len);
         v->len = len;
         if (op == OP_REGEX) {
+            const char *perl_only = regex_perl_only(s, len);
+            if (perl_only) {
+                struct diag *d = check_error(st, LOAD_ERR_COMPILE_CONDITION, lit->span,
+                                             "invalid regex pattern: %s", perl_only);
+                if (d)
+                    diag_hint(d, "Falco matches regexes with RE2 (POSIX egrep syntax): no "
+                                 "backreferences or lookaround");
+                return false;
+            }
             int err;
             PCRE2_SIZE erroff;
             v->compiled = pcre2_compile((PCRE2_SPTR)s, len, PCRE2_ANCHORED | PCRE2_ENDANCHORED,
@@ -523,27 +571,32 @@ static bool convert_value(struct check_state *st, const struct expr *chk, struct
             v->len = len;
         }
         return true;
-    case TC_NUMERIC:
+    case TC_NUMERIC: {
+        bool changed = false;
         if (lhs->type == FT_PORT) {
-            if (parse_decimal(s, false, 16, v))
-                return true;
+            if (parse_decimal(s, false, 16, v, &changed))
+                return warn_if_wrapped(st, lit, lhs, v, changed);
             struct servent *se = getservbyname(s, NULL);
             if (se) {
                 v->as.u = ntohs((uint16_t)se->s_port);
                 return true;
             }
         } else if (lhs->type == FT_DOUBLE) {
-            if (parse_decimal(s, true, 64, v)) {
+            if (parse_decimal(s, true, 64, v, &changed)) {
                 v->as.d = (double)v->as.i;
                 return true;
             }
         } else {
             unsigned bits = field_type_bits(lhs->type);
-            if (parse_decimal(s, field_type_is_signed(lhs->type), bits ? bits : 64, v))
-                return true;
+            if (parse_decimal(s, field_type_is_signed(lhs->type), bits ? bits : 64, v, &changed))
+                return warn_if_wrapped(st, lit, lhs, v, changed);
         }
-        check_error(st, LOAD_ERR_COMPILE_CONDITION, lit->span, "%s is not a valid number", s);
+        struct diag *d = check_error(st, LOAD_ERR_COMPILE_CONDITION, lit->span,
+                                     "%s is not a valid number", s);
+        if (d && (strncmp(s, "0x", 2) == 0 || strncmp(s, "0X", 2) == 0 || strpbrk(s, ".eE")))
+            diag_hint(d, "Falco reads numbers in decimal only: no hex, fractions or exponents");
         return false;
+    }
     case TC_BOOL:
         if (strcmp(s, "true") == 0 || strcmp(s, "false") == 0) {
             v->as.b = s[0] == 't';
