@@ -25,6 +25,8 @@ static void usage(FILE *out)
           "      print each rule's resolved condition, macros, lists and event types\n"
           "  fields [--source S] [--json]\n"
           "      list the fields of every event source\n"
+          "  codes [--markdown]\n"
+          "      list every diagnostic code with its severity and description\n"
           "  version\n"
           "\n"
           "exit status: 0 no errors, 1 errors (or warnings with --werror), 2 usage or I/O problem\n",
@@ -270,6 +272,10 @@ int main(int argc, char **argv)
         return cmd_explain(argc - 1, argv + 1);
     if (strcmp(cmd, "fields") == 0)
         return cmd_fields(argc - 1, argv + 1);
+    if (strcmp(cmd, "codes") == 0) {
+        diag_print_code_table(stdout, argc > 2 && strcmp(argv[2], "--markdown") == 0);
+        return 0;
+    }
     if (strcmp(cmd, "version") == 0 || strcmp(cmd, "--version") == 0) {
         printf("stoopc %s (Falco rules engine version %s)\n", STOOP_VERSION,
                STOOP_ENGINE_VERSION);
