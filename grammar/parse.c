@@ -137,6 +137,29 @@ static bool run(struct cond_lexer *lx)
     return true;
 }
 
+/* "did you mean 'startswith'?" when the word where parsing stopped is a
+ * misspelled operator or connective. */
+static void hint_misspelled_keyword(struct diag *d, const struct mapped_text *text, size_t at)
+{
+    size_t e = at;
+    while (e < text->len && isalpha((unsigned char)text->text[e]))
+        e++;
+    if (e == at || e - at > 32)
+        return;
+    char word[33];
+    memcpy(word, text->text + at, e - at);
+    word[e - at] = '\0';
+    const char *words[OP_COUNT + 3];
+    size_t n = 0;
+    words[n++] = "and";
+    words[n++] = "or";
+    words[n++] = "not";
+    for (int op = 0; op < OP_COUNT; op++)
+        if (isalpha((unsigned char)op_spelling((enum cmp_op)op)[0]))
+            words[n++] = op_spelling((enum cmp_op)op);
+    diag_did_you_mean(d, word, words, n);
+}
+
 struct expr *cond_parse(const struct mapped_text *text, struct diag_list *dl)
 {
     if (text->len == 0) {
@@ -150,7 +173,9 @@ struct expr *cond_parse(const struct mapped_text *text, struct diag_list *dl)
         size_t e = lx.err_end > text->len ? text->len : lx.err_end;
         if (e < s)
             e = s;
-        diag_add(dl, LOAD_ERR_COMPILE_CONDITION, mtext_span(text, s, e), "%s", lx.err);
+        struct diag *d = diag_add(dl, LOAD_ERR_COMPILE_CONDITION, mtext_span(text, s, e), "%s",
+                                  lx.err);
+        hint_misspelled_keyword(d, text, s);
         free(lx.err);
         return NULL;
     }
