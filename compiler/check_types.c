@@ -457,13 +457,16 @@ static bool warn_if_wrapped(struct check_state *st, const struct operand *lit,
     return true;
 }
 
-/* Constructs RE2 rejects but PCRE2 would accept; NULL if none. */
+/* Constructs RE2 rejects in POSIX mode (Falco's setting) but PCRE2 would
+ * accept; NULL if none. */
 static const char *regex_perl_only(const char *p, size_t len)
 {
     for (size_t i = 0; i + 1 < len; i++) {
         if (p[i] == '\\') {
             if (p[i + 1] >= '1' && p[i + 1] <= '9')
                 return "backreferences are not supported";
+            if (strchr("dDwWsSbBpPAz", p[i + 1]))
+                return "Perl escapes such as \\d, \\w, \\s, \\b are not supported";
             i++;
         } else if (p[i] == '(' && p[i + 1] == '?' && i + 2 < len &&
                    (p[i + 2] == '=' || p[i + 2] == '!' ||
@@ -521,8 +524,8 @@ static bool convert_value(struct check_state *st, const struct expr *chk, struct
                 struct diag *d = check_error(st, LOAD_ERR_COMPILE_CONDITION, lit->span,
                                              "invalid regex pattern: %s", perl_only);
                 if (d)
-                    diag_hint(d, "Falco matches regexes with RE2 (POSIX egrep syntax): no "
-                                 "backreferences or lookaround");
+                    diag_hint(d, "Falco matches regexes with RE2 in POSIX (egrep) mode: use "
+                                 "[0-9], [[:alnum:]_], [[:space:]] for \\d, \\w, \\s");
                 return false;
             }
             int err;
@@ -941,7 +944,11 @@ bool check_rule_output(struct compile_ctx *cc, struct rule_def *r)
             const char *const *names = schema_field_names(r->schema, &n);
             if (strcmp(tok, "<empty>") != 0)
                 diag_did_you_mean(d, tok, names, n);
-            if (d->nhints == 0)
+            if (d->nhints == 0 && strchr(tok, '.'))
+                diag_hint(d, "'%s' is not a field of source '%s'; 'stoopc fields --source %s' "
+                             "lists them",
+                          tok, r->schema->name, r->schema->name);
+            else if (d->nhints == 0)
                 diag_hint(d, "'%%' must start a field or transformer; Falco has no escape for a "
                              "literal '%%'");
         }

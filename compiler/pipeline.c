@@ -235,7 +235,9 @@ static void compile_into(struct program *p, struct diag_list *dl, bool final)
         rule_compile_results_free(p->rules[i]);
         compile_rule(&cc, p->rules[i]);
     }
-    if (final) {
+    /* Falco reports unused items only when the compile succeeded: after an
+     * error, macros named in the broken condition would look unused. */
+    if (final && dl->nerrors == 0 && p->diags.nerrors == 0) {
         for (size_t i = 0; i < p->nmacros; i++) {
             struct macro_def *m = p->macros[i];
             if (!m->used) {
@@ -252,8 +254,9 @@ static void compile_into(struct program *p, struct diag_list *dl, bool final)
                 diag_item(d, l->name);
             }
         }
-        check_plugin_requirements(p, dl);
     }
+    if (final)
+        check_plugin_requirements(p, dl);
     lists_expansion_free(&cc);
     strmap_free(&cc.macro_by_name);
     for (size_t i = 0; i < p->nmacros; i++) {

@@ -173,6 +173,12 @@ struct expr *cond_parse(const struct mapped_text *text, struct diag_list *dl)
         size_t e = lx.err_end > text->len ? text->len : lx.err_end;
         if (e < s)
             e = s;
+        /* Underline the whole word parsing stopped at, not just its first byte. */
+        if (e <= s + 1 && s < text->len && isalnum((unsigned char)text->text[s])) {
+            e = s;
+            while (e < text->len && (isalnum((unsigned char)text->text[e]) || text->text[e] == '_'))
+                e++;
+        }
         struct diag *d = diag_add(dl, LOAD_ERR_COMPILE_CONDITION, mtext_span(text, s, e), "%s",
                                   lx.err);
         hint_misspelled_keyword(d, text, s);
