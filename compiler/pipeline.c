@@ -237,7 +237,7 @@ static void compile_into(struct program *p, struct diag_list *dl, bool final)
     }
     /* Falco reports unused items only when the compile succeeded: after an
      * error, macros named in the broken condition would look unused. */
-    if (final && dl->nerrors == 0 && p->diags.nerrors == 0) {
+    if (dl->nerrors == 0 && p->diags.nerrors == 0) {
         for (size_t i = 0; i < p->nmacros; i++) {
             struct macro_def *m = p->macros[i];
             if (!m->used) {
@@ -275,19 +275,17 @@ void compile_program(struct program *p)
     compile_into(p, &p->diags, true);
 }
 
-/* A compile after a non-final file keeps only its errors (warnings come
- * again, complete, from the final compile); nothing is reported twice. */
+/* Like Falco's per-file load results, each file's compile reports what it
+ * finds (an item unused after the first file is reported even if a later
+ * file uses it, as Falco does); nothing is reported twice. */
 struct seen_diags {
     struct strmap keys;
 };
 
-static void merge_diags(struct program *p, struct diag_list *from, struct seen_diags *seen,
-                        bool errors_only)
+static void merge_diags(struct program *p, struct diag_list *from, struct seen_diags *seen)
 {
     for (size_t i = 0; i < from->n; i++) {
         struct diag *d = &from->v[i];
-        if (errors_only && d->severity != SEV_ERROR)
-            continue;
         char *key = xasprintf("%d|%u|%u|%u|%s", (int)d->code, d->primary.file, d->primary.start,
                               d->primary.end, d->message);
         bool dup = strmap_get(&seen->keys, key) != NULL;
@@ -323,7 +321,7 @@ static void load_file_ids(struct program *p, const uint32_t *ids, size_t n)
             if (ids[k] != UINT32_MAX)
                 last = false;
         compile_into(p, &dl, last);
-        merge_diags(p, &dl, &seen, !last);
+        merge_diags(p, &dl, &seen);
     }
     strmap_free(&seen.keys);
 }

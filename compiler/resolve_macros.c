@@ -101,9 +101,8 @@ bool macros_resolve_macro(struct compile_ctx *cc, struct macro_def *m)
         return false;
     char *owner = xasprintf("macro '%s'", m->name);
     struct resolve_state st = {cc, m->visibility, owner, m->name, NULL, 0, 0, true};
-    st.stack = xmalloc(8 * sizeof *st.stack);
-    st.cap = 8;
-    st.stack[st.depth++] = m;
+    /* Like Falco's resolver, start with an empty path: a loop through
+     * other macros is reported at the macro where it closes. */
     resolve_expr(&st, m->ast);
     free(st.stack);
     free(owner);

@@ -48,10 +48,14 @@ static const struct source_schema json_table = {
 /* Plugin sources: the generic evt.* class, then the json plugin's fields. */
 static const struct source_schema *const plugin_extra[] = {&generic_table, &json_table};
 static const struct source_schema *const generic_only[] = {&generic_table};
+/* The json plugin declares no event sources, so Falco offers its fields to
+ * syscall rules too (falco-fields.md 6). */
+static const struct source_schema *const json_only[] = {&json_table};
 
 static const struct source_schema syscall_source = {
     .name = "syscall", .plugin = NULL,
     .fields = syscall_fields, .nfields = COUNT(syscall_fields),
+    .extra = json_only, .nextra = COUNT(json_only),
 };
 static const struct source_schema k8s_audit_source = {
     .name = "k8s_audit", .plugin = "k8saudit",

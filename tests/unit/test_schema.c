@@ -379,10 +379,11 @@ START_TEST(test_syscall_fields)
     get("syscall", "k8s.ns.name");
     get("syscall", "proc.is_container_healthcheck");
 
-    /* syscall has no plugin fields */
+    /* syscall has no fields of the source plugins, but the json plugin
+     * (which declares no sources) is offered to it */
     absent("syscall", "ka.user.name");
-    absent("syscall", "json.value");
     absent("syscall", "ct.name");
+    ck_assert_int_eq(get("syscall", "json.value")->flags & FF_ARG_REQUIRED, FF_ARG_REQUIRED);
 }
 END_TEST
 
