@@ -659,28 +659,42 @@ static bool list_name_valid(const char *s)
 
 /* ---- lists ---- */
 
+/* The part lists and macros share: the name (checked against Falco's name
+ * pattern, a warning only), the legacy append flag and the override
+ * mapping, which may only name `key`. Returns false after an error. */
+static bool item_head(struct cx *c, const char *kind, const char *key,
+                      bool (*name_valid)(const char *), enum diag_code invalid_code,
+                      const char *invalid_msg, const struct ynode **namev, bool *append)
+{
+    if (dec_scalar(c, c->item, kind, false, namev) != D_OK)
+        return false;
+    c->name = (*namev)->scalar.text;
+    if (!name_valid(c->name))
+        report(c, invalid_code, (*namev)->span, "%s", invalid_msg);
+    if (!dec_append_flag(c, append))
+        return false;
+    const char *const only[] = {key, NULL};
+    struct ovr o;
+    if (!dec_overrides(c, only, only, &o))
+        return false;
+    if (*append && ovr_any(&o)) {
+        report(c, LOAD_ERR_YAML_VALIDATE, o.key->span, ERROR_OVERRIDE_APPEND);
+        return false;
+    }
+    *append = *append || ovr_has(o.append, o.nappend, key);
+    return true;
+}
+
 static void item_list(struct cx *c)
 {
     const struct ynode *namev;
-    if (dec_scalar(c, c->item, "list", false, &namev) != D_OK)
+    bool append;
+    if (!item_head(c, "list", "items", list_name_valid, LOAD_INVALID_LIST_NAME,
+                   "List has an invalid name. List names should match a regular expression: "
+                   "([^()\"'[:space:]=,]+)",
+                   &namev, &append))
         return;
     const char *name = namev->scalar.text;
-    c->name = name;
-    if (!list_name_valid(name))
-        report(c, LOAD_INVALID_LIST_NAME, namev->span,
-               "List has an invalid name. List names should match a regular expression: ([^()\"'[:space:]=,]+)");
-    bool append;
-    if (!dec_append_flag(c, &append))
-        return;
-    static const char *const items_only[] = {"items", NULL};
-    struct ovr o;
-    if (!dec_overrides(c, items_only, items_only, &o))
-        return;
-    if (append && ovr_any(&o)) {
-        report(c, LOAD_ERR_YAML_VALIDATE, o.key->span, ERROR_OVERRIDE_APPEND);
-        return;
-    }
-    append = append || ovr_has(o.append, o.nappend, "items");
     const struct ynode *seq;
     if (dec_seq(c, c->item, "items", false, &seq) != D_OK)
         return;
@@ -715,25 +729,13 @@ static void item_list(struct cx *c)
 static void item_macro(struct cx *c)
 {
     const struct ynode *namev;
-    if (dec_scalar(c, c->item, "macro", false, &namev) != D_OK)
+    bool append;
+    if (!item_head(c, "macro", "condition", macro_name_valid, LOAD_INVALID_MACRO_NAME,
+                   "Macro has an invalid name. Macro names should match a regular expression: "
+                   "([a-zA-Z]+[a-zA-Z0-9_]*)",
+                   &namev, &append))
         return;
     const char *name = namev->scalar.text;
-    c->name = name;
-    if (!macro_name_valid(name))
-        report(c, LOAD_INVALID_MACRO_NAME, namev->span,
-               "Macro has an invalid name. Macro names should match a regular expression: ([a-zA-Z]+[a-zA-Z0-9_]*)");
-    bool append;
-    if (!dec_append_flag(c, &append))
-        return;
-    static const char *const cond_only[] = {"condition", NULL};
-    struct ovr o;
-    if (!dec_overrides(c, cond_only, cond_only, &o))
-        return;
-    if (append && ovr_any(&o)) {
-        report(c, LOAD_ERR_YAML_VALIDATE, o.key->span, ERROR_OVERRIDE_APPEND);
-        return;
-    }
-    append = append || ovr_has(o.append, o.nappend, "condition");
     const struct ynode *cond;
     if (dec_scalar(c, c->item, "condition", false, &cond) != D_OK)
         return;
