@@ -2,7 +2,9 @@
  * place (compile_program), and the per-file driver. */
 #include "pipeline.h"
 
+#include <dirent.h>
 #include <errno.h>
+#include <sys/stat.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -326,8 +328,43 @@ static void load_file_ids(struct program *p, const uint32_t *ids, size_t n)
     strmap_free(&seen.keys);
 }
 
-bool pipeline_load(struct program *p, const char *const *paths, size_t npaths)
+static int compare_names(const void *a, const void *b)
 {
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* A directory stands for its regular files in name order, as Falco loads a
+ * rules_files directory. Returns a NULL-terminated list the caller frees. */
+static char **expand_paths(const char *const *paths, size_t npaths, size_t *nout)
+{
+    struct { char **v; size_t n, cap; } out = {0};
+    for (size_t i = 0; i < npaths; i++) {
+        struct stat sb;
+        DIR *dir = stat(paths[i], &sb) == 0 && S_ISDIR(sb.st_mode) ? opendir(paths[i]) : NULL;
+        if (!dir) {
+            VEC_PUSH(out, xstrdup(paths[i]));
+            continue;
+        }
+        size_t first = out.n;
+        struct dirent *de;
+        while ((de = readdir(dir)) != NULL) {
+            char *full = xasprintf("%s/%s", paths[i], de->d_name);
+            if (de->d_name[0] != '.' && stat(full, &sb) == 0 && S_ISREG(sb.st_mode))
+                VEC_PUSH(out, full);
+            else
+                free(full);
+        }
+        closedir(dir);
+        qsort(out.v + first, out.n - first, sizeof *out.v, compare_names);
+    }
+    *nout = out.n;
+    return out.v;
+}
+
+bool pipeline_load(struct program *p, const char *const *given, size_t ngiven)
+{
+    size_t npaths;
+    char **paths = expand_paths(given, ngiven, &npaths);
     bool all_read = true;
     uint32_t *ids = xmalloc((npaths ? npaths : 1) * sizeof *ids);
     for (size_t i = 0; i < npaths; i++) {
@@ -344,6 +381,9 @@ bool pipeline_load(struct program *p, const char *const *paths, size_t npaths)
     }
     load_file_ids(p, ids, npaths);
     free(ids);
+    for (size_t i = 0; i < npaths; i++)
+        free(paths[i]);
+    free(paths);
     return all_read;
 }
 

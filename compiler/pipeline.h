@@ -10,7 +10,9 @@
 
 #include "program.h"
 
-/* Returns false if a file could not be read (LOAD_ERR_FILE_READ recorded);
+/* A path that is a directory loads its regular files in name order, as
+ * Falco does for a rules_files directory.
+ * Returns false if a file could not be read (LOAD_ERR_FILE_READ recorded);
  * the other files are still loaded. Check p->diags.nerrors for errors. */
 bool pipeline_load(struct program *p, const char *const *paths, size_t npaths);
 
