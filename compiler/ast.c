@@ -116,13 +116,18 @@ struct operand *operand_list(struct span span, struct operand **items, size_t n)
 
 /* ---- freeing ---- */
 
-static void free_values(struct value *v, size_t n)
+void value_clear(struct value *v)
 {
-    for (size_t i = 0; i < n; i++) {
-        free(v[i].str);
-        if (v[i].compiled)
-            pcre2_code_free(v[i].compiled);
-    }
+    free(v->str);
+    if (v->compiled)
+        pcre2_code_free(v->compiled);
+    memset(v, 0, sizeof *v);
+}
+
+void values_free(struct value *v, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        value_clear(&v[i]);
     free(v);
 }
 
@@ -171,7 +176,7 @@ void expr_free(struct expr *e)
     case EXPR_CHECK:
         operand_free(e->u.check.lhs);
         operand_free(e->u.check.rhs);
-        free_values(e->u.check.values, e->u.check.nvalues);
+        values_free(e->u.check.values, e->u.check.nvalues);
         break;
     case EXPR_MACRO_REF:
         free(e->u.macro.name);

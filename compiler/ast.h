@@ -153,6 +153,9 @@ struct operand *operand_value(struct span span, const char *str, size_t len, enu
 struct operand *operand_list(struct span span, struct operand **items, size_t n);
 
 void expr_free(struct expr *e);
+/* Frees what a value owns (string, compiled regex) and zeroes it. */
+void value_clear(struct value *v);
+void values_free(struct value *v, size_t n);
 void operand_free(struct operand *o);
 struct expr *expr_clone(const struct expr *e);
 struct operand *operand_clone(const struct operand *o);

@@ -344,16 +344,6 @@ static bool type_operand(struct check_state *st, struct operand *o)
 
 /* ---- literal values ---- */
 
-void values_free(struct value *v, size_t n)
-{
-    for (size_t i = 0; i < n; i++) {
-        free(v[i].str);
-        if (v[i].compiled)
-            pcre2_code_free(v[i].compiled);
-    }
-    free(v);
-}
-
 /* Falco's sscanf-based number parsing: decimal only, a sign and leading
  * blanks accepted, stored into the field's width. *changed is set when the
  * stored value differs from the number written (wrap or truncation). */
@@ -809,10 +799,13 @@ static bool check_constants(struct check_state *st, struct expr *e)
     for (size_t i = 0; i < n; i++) {
         if (items[i]->kind != OPND_VALUE)
             continue;
-        if (convert_value(st, e, items[i], &e->u.check.values[e->u.check.nvalues]))
+        struct value *v = &e->u.check.values[e->u.check.nvalues];
+        if (convert_value(st, e, items[i], v)) {
             e->u.check.nvalues++;
-        else
+        } else {
+            value_clear(v); /* a failed conversion may hold a partial value */
             ok = false;
+        }
         warn_value_looks_like_field(st, items[i]);
         if (na_check && strcmp(items[i]->u.value.str, "<NA>") == 0) {
             struct diag *d = check_warning(

@@ -57,7 +57,6 @@ bool check_rule_condition(struct compile_ctx *cc, struct rule_def *r);
 bool check_rule_output(struct compile_ctx *cc, struct rule_def *r);
 /* Validates exception field names against the schema (1.8). */
 bool check_exception_fields(struct compile_ctx *cc, struct rule_def *r);
-void values_free(struct value *v, size_t n);
 
 /* infer_evttypes.c: event-type inference for syscall rules (5.3), with
  * LOAD_NO_EVTTYPE and STOOP_NEVER_TRUE. */
