@@ -23,11 +23,13 @@ test: deps
 	cmake -S . -B $(TESTBUILD) -DCMAKE_BUILD_TYPE=Debug \
 	  -DSTOOP_SANITIZE=$(if $(filter 1,$(SANITIZE)),ON,OFF) >/dev/null
 	cmake --build $(TESTBUILD) -j $(JOBS)
+	cd $(TESTBUILD) && ctest --output-on-failure -j $(JOBS)
+ifneq ($(SANITIZE),1)
 	cmake -S . -B $(FUZZBUILD) -DCMAKE_BUILD_TYPE=Debug -DSTOOP_FUZZ=ON \
 	  -DCMAKE_C_COMPILER=clang-19 >/dev/null
 	cmake --build $(FUZZBUILD) -j $(JOBS)
-	cd $(TESTBUILD) && STOOP_FUZZ_DIR=$(CURDIR)/$(FUZZBUILD)/bin ctest --output-on-failure -j $(JOBS)
 	scripts/fuzz.sh $(FUZZBUILD)/bin 20
+endif
 
 bench: all
 	@bench/run.sh $(RELEASE)/bin
