@@ -22,6 +22,10 @@ struct compile_ctx {
     struct strmap list_by_name;  /* name -> (list position + 1) as uintptr_t */
     struct strmap macro_by_name; /* name -> struct macro_def * */
     struct list_expansion *expanded; /* per p->lists entry */
+    /* Positions of the (rare, invalid) list names containing delimiters,
+     * which cannot be found as words. */
+    size_t *odd_lists;
+    size_t nodd_lists;
     /* macro name -> struct name_set * of the lists substituted in its text */
     struct strmap macro_lists;
     /* The rule being compiled (for "used by rule" context), or NULL. */

@@ -42,7 +42,7 @@ static void macro_compile_free(struct macro_def *m)
     if (m->ast)
         expr_free(m->ast);
     m->ast = NULL;
-    m->resolved = m->resolving = false;
+    m->checked = m->resolved = m->resolving = false;
     m->used = false;
 }
 

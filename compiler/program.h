@@ -73,8 +73,9 @@ struct macro_def {
     bool used;
     /* Compile state (pipeline.c). */
     struct expr *ast;   /* parsed, lists substituted; NULL if it failed */
-    bool resolved;      /* macro references inside ast are filled in */
-    bool resolving;     /* loop detection */
+    bool checked;       /* its references were checked (resolve_macros.c) */
+    bool resolved;      /* ... and all exist, are visible and loop-free */
+    bool resolving;     /* being checked: loop detection */
 };
 
 /* A value of an exception tuple: a scalar, or a list of scalars. */

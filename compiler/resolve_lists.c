@@ -34,8 +34,13 @@ static struct list_def *list_named(struct compile_ctx *cc, const char *name, siz
 void lists_expand(struct compile_ctx *cc)
 {
     struct program *p = cc->p;
-    for (size_t i = 0; i < p->nlists; i++)
+    cc->odd_lists = xmalloc((p->nlists ? p->nlists : 1) * sizeof *cc->odd_lists);
+    cc->nodd_lists = 0;
+    for (size_t i = 0; i < p->nlists; i++) {
         strmap_put(&cc->list_by_name, p->lists[i]->name, (void *)(uintptr_t)(i + 1));
+        if (strpbrk(p->lists[i]->name, " \t\n\r(),="))
+            cc->odd_lists[cc->nodd_lists++] = i;
+    }
     cc->expanded = xcalloc(p->nlists ? p->nlists : 1, sizeof *cc->expanded);
     for (size_t i = 0; i < p->nlists; i++) {
         struct list_def *l = p->lists[i];
@@ -90,6 +95,8 @@ void lists_expansion_free(struct compile_ctx *cc)
     }
     free(cc->expanded);
     cc->expanded = NULL;
+    free(cc->odd_lists);
+    cc->odd_lists = NULL;
     strmap_free(&cc->list_by_name);
 }
 
@@ -249,12 +256,11 @@ void lists_substitute(struct compile_ctx *cc, struct mapped_text *text, const ch
     size_t cur = SIZE_MAX;
     for (;;) {
         size_t next = next_list_in_text(cc, text, cur);
-        for (size_t i = cur == SIZE_MAX ? 0 : cur + 1; i < p->nlists && i < next; i++) {
+        for (size_t k = 0; k < cc->nodd_lists; k++) {
+            size_t i = cc->odd_lists[k];
             const char *n = p->lists[i]->name;
-            if (strpbrk(n, " \t\n\r(),=") && memmem(text->text, text->len, n, strlen(n))) {
+            if ((cur == SIZE_MAX || i > cur) && i < next && memmem(text->text, text->len, n, strlen(n)))
                 next = i;
-                break;
-            }
         }
         if (next == SIZE_MAX || next >= p->nlists)
             break;

@@ -26,7 +26,8 @@ uint32_t source_add(struct source_set *set, const char *path, char *text, size_t
     f->line_starts = xmalloc(cap * sizeof *f->line_starts);
     f->line_starts[f->nlines++] = 0;
     for (size_t i = 0; i < len; i++) {
-        if (text[i] != '\n')
+        /* \n, \r\n and a lone \r (which YAML also reads as a line break) */
+        if (text[i] != '\n' && !(text[i] == '\r' && (i + 1 == len || text[i + 1] != '\n')))
             continue;
         if (f->nlines == cap) {
             cap *= 2;
@@ -91,10 +92,8 @@ void source_line_bounds(const struct source_file *f, uint32_t offset, uint32_t *
         offset = (uint32_t)f->len;
     uint32_t li = line_index(f, offset);
     uint32_t s = f->line_starts[li], e = s;
-    while (e < f->len && f->text[e] != '\n')
+    while (e < f->len && f->text[e] != '\n' && f->text[e] != '\r')
         e++;
-    if (e > s && f->text[e - 1] == '\r')
-        e--;
     *start = s;
     *len = e - s;
 }
@@ -102,7 +101,8 @@ void source_line_bounds(const struct source_file *f, uint32_t offset, uint32_t *
 void mtext_init(struct mapped_text *t)
 {
     memset(t, 0, sizeof *t);
-    t->text = xstrdup("");
+    t->textcap = 16;
+    t->text = xcalloc(1, t->textcap);
 }
 
 void mtext_free(struct mapped_text *t)
@@ -116,6 +116,7 @@ struct mapped_text mtext_clone(const struct mapped_text *t)
 {
     struct mapped_text c = *t;
     c.text = xstrndup(t->text, t->len);
+    c.textcap = t->len + 1;
     c.cap = t->npieces;
     c.pieces = xmalloc((c.cap ? c.cap : 1) * sizeof *c.pieces);
     if (t->npieces)
@@ -146,9 +147,15 @@ static void push_piece(struct mapped_text *t, struct text_piece p)
 
 static void append_text(struct mapped_text *t, const char *s, size_t n)
 {
-    if (!t->text)
-        t->text = xstrdup("");
-    t->text = xrealloc(t->text, t->len + n + 1);
+    if (!t->text || t->len + n + 1 > t->textcap) {
+        size_t cap = t->textcap ? t->textcap : 16;
+        while (cap < t->len + n + 1)
+            cap *= 2;
+        t->text = xrealloc(t->text, cap);
+        t->textcap = cap;
+        if (t->len == 0)
+            t->text[0] = '\0';
+    }
     memcpy(t->text + t->len, s, n);
     t->len += n;
     t->text[t->len] = '\0';

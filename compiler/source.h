@@ -72,6 +72,7 @@ struct text_piece {
 struct mapped_text {
     char *text; /* NUL-terminated */
     size_t len;
+    size_t textcap; /* bytes allocated for text; grows by doubling */
     struct text_piece *pieces;
     size_t npieces, cap;
 };
