@@ -26,7 +26,7 @@ test: deps
 	cd $(TESTBUILD) && ctest --output-on-failure -j $(JOBS)
 ifneq ($(SANITIZE),1)
 	cmake -S . -B $(FUZZBUILD) -DCMAKE_BUILD_TYPE=Debug -DSTOOP_FUZZ=ON \
-	  -DCMAKE_C_COMPILER=clang-19 >/dev/null
+	  -DCMAKE_C_COMPILER=clang-19 -DCMAKE_CXX_COMPILER=clang++-19 >/dev/null
 	cmake --build $(FUZZBUILD) -j $(JOBS)
 	scripts/fuzz.sh $(FUZZBUILD)/bin 20
 endif
@@ -36,7 +36,7 @@ bench: all
 
 fuzz: deps
 	cmake -S . -B $(FUZZBUILD) -DCMAKE_BUILD_TYPE=Debug -DSTOOP_FUZZ=ON \
-	  -DCMAKE_C_COMPILER=clang-19 >/dev/null
+	  -DCMAKE_C_COMPILER=clang-19 -DCMAKE_CXX_COMPILER=clang++-19 >/dev/null
 	cmake --build $(FUZZBUILD) -j $(JOBS)
 	scripts/fuzz.sh $(FUZZBUILD)/bin $(FUZZ_SECONDS)
 
