@@ -73,8 +73,9 @@ static void compile_rule(struct compile_ctx *cc, struct rule_def *r)
 {
     struct program *p = cc->p;
     cc->rule = r;
-    /* json is an extractor plugin, not an event source (Falco has none). */
-    r->schema = strcmp(r->source, "json") == 0 ? NULL : schema_source(r->source);
+    /* Falco has no `json` event source (its json plugin only extracts);
+     * stoop has one, for any JSON log, so such rules compile here. */
+    r->schema = schema_source(r->source);
     if (!r->schema) {
         struct diag *d = diag_add(cc->dl, LOAD_UNKNOWN_SOURCE, r->source_span.file != SPAN_NO_FILE
                                                                     ? r->source_span
