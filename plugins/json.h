@@ -46,6 +46,15 @@ enum json_next {
 enum json_next json_stream_next(struct json_stream *s, json_ref *doc, size_t *at, const char **err);
 void json_stream_close(struct json_stream *s);
 
+/* Bytes a buffer must have readable (any content) past its length for
+ * json_stream_open_padded (simdjson's SIMDJSON_PADDING). */
+#define JSON_PADDING 64
+/* As json_stream_open, for a buffer with JSON_PADDING readable bytes after
+ * buf[len - 1]: documents are parsed in place, without a copy. */
+struct json_stream *json_stream_open_padded(struct json_parser *p, const char *buf, size_t len);
+/* The max_doc the parser was made with. */
+size_t json_parser_max_doc(const struct json_parser *p);
+
 enum json_kind json_kind(json_ref v);
 bool json_object_get(json_ref obj, const char *key, size_t keylen, json_ref *out);
 /* RFC 6901 JSON pointer ("/a/b~1c/0") from v. */
