@@ -1,0 +1,1588 @@
+/* eval.c: the reference interpreter (eval.h).
+ *
+ * ruleset_new lowers each candidate rule's typed tree (compiler/ast.h) into
+ * a small node tree whose checks read "slots": one per distinct field
+ * reference or transformer expression of the source's rules (conditions
+ * and outputs). A slot is extracted lazily, at most once per event: it
+ * remembers the generation (event counter) its value belongs to, so a new
+ * event costs one increment and one arena reset, never a loop over slots.
+ *
+ * Semantics follow falco-language.md 2.4, 2.8, 5 and falco-fields.md 8.1:
+ * a value that is not extracted (or an empty list) makes every comparison
+ * false, `!=` and `in` included; and/or short-circuit left to right. */
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include "eval.h"
+
+#include <arpa/inet.h>
+#include <fnmatch.h>
+#include <inttypes.h>
+#include <pcre2.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util.h"
+
+/* ---- slots ---- */
+
+enum slot_kind { SLOT_FIELD, SLOT_TRANSFORM };
+
+/* A transformer argument: another slot, or a literal string. */
+struct targ {
+    int slot; /* -1: literal */
+    struct fvalue lit;
+    bool bad; /* a list literal or an untyped operand: never extracts */
+};
+
+struct slot {
+    enum slot_kind kind;
+    uint64_t gen;      /* rs->gen when v was computed */
+    struct fvalues v;  /* n == 0: not extracted */
+    struct fvalue one; /* storage for single-valued transformer results */
+    /* SLOT_FIELD */
+    struct field_ref ref;
+    /* SLOT_TRANSFORM */
+    const struct operand *op;
+    struct targ *args;
+    size_t nargs;
+    enum field_type arg0_type;
+    bool arg0_list;
+};
+
+/* ---- nodes ---- */
+
+enum node_kind { N_AND, N_OR, N_NOT, N_CHECK, N_MACRO, N_FALSE };
+
+/* pmatch: one right-hand path split into components. */
+struct pm_comp {
+    char *s; /* NUL-terminated copy */
+    size_t len;
+    bool glob;
+};
+struct pm_path {
+    struct pm_comp *c;
+    size_t n;
+};
+
+/* Open-addressing set of constant strings (indexes into values). */
+struct strset {
+    uint32_t *idx; /* value index + 1; 0 = empty */
+    size_t cap;    /* power of two */
+};
+
+struct node {
+    enum node_kind kind;
+    const struct expr *e;
+    struct node **kids;
+    size_t n;
+    /* N_CHECK */
+    int lhs, rhs; /* slots; rhs -1: constants */
+    enum cmp_op op;
+    enum cmp_modifier mod;
+    enum field_type type; /* the (transformed) left-hand type */
+    bool lhs_list;
+    bool any; /* ancestor field without argument: any value satisfies */
+    const struct value *values;
+    size_t nvalues;
+    struct strset set;
+    struct pm_path *paths;
+    size_t npaths;
+};
+
+struct rule_entry {
+    const struct rule_def *rule;
+    struct node *root;
+    bool enabled;
+};
+
+struct ruleset {
+    const struct program *p;
+    char *source;
+    const struct source_plugin *plugin;
+    ruleset_extract_fn extract;
+    void *extract_ctx;
+
+    struct slot **slots;
+    size_t nslots, capslots;
+    struct strmap keys; /* slot key or operand address -> slot index + 1 */
+
+    struct rule_entry *cands; /* candidates, in rule order */
+    size_t ncands;
+    size_t *order; /* enabled candidates, in evaluation order */
+    size_t norder;
+
+    pcre2_match_data *md;
+    struct arena arena;
+    uint64_t gen;
+    uint64_t nextract;
+    /* The event the memoised values belong to. */
+    const struct event *cur;
+    struct event cur_copy;
+    bool have_cur;
+
+    char *scratch; /* NUL-terminated copies for fnmatch */
+    size_t scratch_cap;
+};
+
+static bool default_extract(void *ctx, const struct event *ev, const struct field_ref *f,
+                            struct arena *a, struct fvalues *out)
+{
+    const struct source_plugin *sp = ctx;
+    if (!sp)
+        return false;
+    return source_extract(sp, ev, f, a, out);
+}
+
+/* ---- small helpers ---- */
+
+static bool is_string_class(enum field_type t)
+{
+    enum type_class c = field_type_class(t);
+    return c == TC_STRING || c == TC_BYTES;
+}
+
+static uint64_t hash_bytes(const char *s, size_t n)
+{
+    uint64_t h = 1469598103934665603ull;
+    for (size_t i = 0; i < n; i++) {
+        h ^= (unsigned char)s[i];
+        h *= 1099511628211ull;
+    }
+    return h;
+}
+
+static bool bytes_eq(const char *a, size_t al, const char *b, size_t bl)
+{
+    return al == bl && (al == 0 || memcmp(a, b, al) == 0);
+}
+
+static int bytes_cmp(const char *a, size_t al, const char *b, size_t bl)
+{
+    size_t m = al < bl ? al : bl;
+    int c = m ? memcmp(a, b, m) : 0;
+    if (c)
+        return c;
+    return al < bl ? -1 : al > bl ? 1 : 0;
+}
+
+static bool bytes_contains(const char *h, size_t hl, const char *n, size_t nl)
+{
+    if (nl == 0)
+        return true;
+    if (hl < nl)
+        return false;
+    return memmem(h, hl, n, nl) != NULL;
+}
+
+static unsigned char ascii_lower(unsigned char c)
+{
+    return c >= 'A' && c <= 'Z' ? (unsigned char)(c + 32) : c;
+}
+
+static bool bytes_icontains(const char *h, size_t hl, const char *n, size_t nl)
+{
+    if (nl == 0)
+        return true;
+    for (size_t i = 0; i + nl <= hl; i++) {
+        size_t k = 0;
+        while (k < nl && ascii_lower((unsigned char)h[i + k]) == ascii_lower((unsigned char)n[k]))
+            k++;
+        if (k == nl)
+            return true;
+    }
+    return false;
+}
+
+/* A NUL-terminated copy of (s, n) in the ruleset's scratch buffer. */
+static const char *scratch_cstr(struct ruleset *rs, const char *s, size_t n)
+{
+    if (n + 1 > rs->scratch_cap) {
+        rs->scratch_cap = n + 1 > 2 * rs->scratch_cap ? n + 1 : 2 * rs->scratch_cap;
+        rs->scratch = xrealloc(rs->scratch, rs->scratch_cap);
+    }
+    if (n)
+        memcpy(rs->scratch, s, n);
+    rs->scratch[n] = '\0';
+    return rs->scratch;
+}
+
+/* ---- slot table ---- */
+
+static int slot_add(struct ruleset *rs, struct slot *s)
+{
+    if (rs->nslots == rs->capslots) {
+        rs->capslots = rs->capslots ? 2 * rs->capslots : 64;
+        rs->slots = xrealloc(rs->slots, rs->capslots * sizeof *rs->slots);
+    }
+    rs->slots[rs->nslots] = s;
+    return (int)rs->nslots++;
+}
+
+static char *field_key(const struct operand *o)
+{
+    return xasprintf("F%s\x1f%s%s\x1f%s%s", o->u.field.info->name, o->u.field.arg ? "+" : "-",
+                     o->u.field.arg ? o->u.field.arg : "", o->u.field.dotted_arg ? "+" : "-",
+                     o->u.field.dotted_arg ? o->u.field.dotted_arg : "");
+}
+
+static char *transform_key(const struct operand *o)
+{
+    char *text = operand_to_string(o);
+    char *k = xasprintf("T%s", text);
+    free(text);
+    return k;
+}
+
+static int slot_for(struct ruleset *rs, const struct operand *o);
+
+static int lookup_key(struct ruleset *rs, const char *key)
+{
+    void *v = strmap_get(&rs->keys, key);
+    return v ? (int)((uintptr_t)v - 1) : -1;
+}
+
+static void remember_operand(struct ruleset *rs, const struct operand *o, int slot)
+{
+    char addr[40];
+    snprintf(addr, sizeof addr, "P%p", (const void *)o);
+    strmap_put(&rs->keys, addr, (void *)(uintptr_t)(slot + 1));
+}
+
+static int slot_for_transform(struct ruleset *rs, const struct operand *o)
+{
+    enum transformer tr = o->u.transform.tr;
+    if (o->u.transform.nargs == 0)
+        return -1;
+    if (tr == TR_VAL) /* identity: the field's own slot */
+        return slot_for(rs, o->u.transform.args[0]);
+    char *key = transform_key(o);
+    int idx = lookup_key(rs, key);
+    if (idx >= 0) {
+        free(key);
+        return idx;
+    }
+    struct slot *s = xcalloc(1, sizeof *s);
+    s->kind = SLOT_TRANSFORM;
+    s->op = o;
+    s->nargs = o->u.transform.nargs;
+    s->args = xcalloc(s->nargs, sizeof *s->args);
+    for (size_t i = 0; i < s->nargs; i++) {
+        const struct operand *a = o->u.transform.args[i];
+        s->args[i].slot = -1;
+        if (a->kind == OPND_VALUE) {
+            s->args[i].lit.str = a->u.value.str;
+            s->args[i].lit.len = a->u.value.len;
+        } else if (a->kind == OPND_FIELD || a->kind == OPND_TRANSFORM) {
+            s->args[i].slot = slot_for(rs, a);
+            if (s->args[i].slot < 0)
+                s->args[i].bad = true;
+        } else {
+            s->args[i].bad = true;
+        }
+    }
+    s->arg0_type = o->u.transform.args[0]->type;
+    s->arg0_list = o->u.transform.args[0]->is_list;
+    idx = slot_add(rs, s);
+    strmap_put(&rs->keys, key, (void *)(uintptr_t)(idx + 1));
+    free(key);
+    return idx;
+}
+
+/* The slot of a field or transformer operand, made on first sight; -1 if
+ * the operand cannot be evaluated (not typed). */
+static int slot_for(struct ruleset *rs, const struct operand *o)
+{
+    int idx;
+    if (o->kind == OPND_FIELD) {
+        if (!o->u.field.info)
+            return -1;
+        char *key = field_key(o);
+        idx = lookup_key(rs, key);
+        if (idx < 0) {
+            struct slot *s = xcalloc(1, sizeof *s);
+            s->kind = SLOT_FIELD;
+            s->ref.info = o->u.field.info;
+            s->ref.arg = o->u.field.arg;
+            s->ref.has_index = o->u.field.has_index;
+            s->ref.index = o->u.field.index;
+            s->ref.dotted = o->u.field.dotted_arg;
+            idx = slot_add(rs, s);
+            strmap_put(&rs->keys, key, (void *)(uintptr_t)(idx + 1));
+        }
+        free(key);
+    } else if (o->kind == OPND_TRANSFORM) {
+        if (!o->typed)
+            return -1;
+        idx = slot_for_transform(rs, o);
+    } else {
+        return -1;
+    }
+    if (idx >= 0)
+        remember_operand(rs, o, idx);
+    return idx;
+}
+
+/* ---- per-event memo ---- */
+
+static void begin_event(struct ruleset *rs, const struct event *ev)
+{
+    rs->gen++;
+    arena_reset(&rs->arena);
+    rs->cur = ev;
+    rs->cur_copy = *ev;
+    rs->have_cur = true;
+}
+
+static bool same_event(const struct ruleset *rs, const struct event *ev)
+{
+    return rs->have_cur && rs->cur == ev && rs->cur_copy.num == ev->num &&
+           memcmp(&rs->cur_copy.root, &ev->root, sizeof ev->root) == 0 &&
+           rs->cur_copy.offset == ev->offset && rs->cur_copy.input == ev->input;
+}
+
+static const struct fvalues *slot_get(struct ruleset *rs, int idx);
+
+/* ---- transformers (falco-language.md 2.8) ---- */
+
+static int b64_digit(unsigned char c)
+{
+    if (c >= 'A' && c <= 'Z')
+        return c - 'A';
+    if (c >= 'a' && c <= 'z')
+        return c - 'a' + 26;
+    if (c >= '0' && c <= '9')
+        return c - '0' + 52;
+    if (c == '+')
+        return 62;
+    if (c == '/')
+        return 63;
+    return -1;
+}
+
+/* Standard base64 decoding with optional padding (at most two trailing
+ * '='); unused trailing bits must be zero. False if the text is invalid. */
+static bool b64_decode(struct arena *a, const char *in, size_t n, const char **out, size_t *outlen)
+{
+    if (n == 0) {
+        *out = arena_strndup(a, "", 0);
+        *outlen = 0;
+        return true;
+    }
+    if (in[n - 1] == '=') {
+        n--;
+        if (n > 0 && in[n - 1] == '=')
+            n--;
+        if (n == 0)
+            return false;
+    }
+    if (n % 4 == 1)
+        return false;
+    size_t max = n / 4 * 3 + (n % 4 == 3 ? 2 : n % 4 == 2 ? 1 : 0);
+    char *buf = arena_alloc(a, max + 1);
+    size_t o = 0;
+    uint32_t acc = 0;
+    unsigned bits = 0;
+    for (size_t i = 0; i < n; i++) {
+        int d = b64_digit((unsigned char)in[i]);
+        if (d < 0)
+            return false;
+        acc = (acc << 6) | (uint32_t)d;
+        bits += 6;
+        if (bits >= 8) {
+            bits -= 8;
+            buf[o++] = (char)((acc >> bits) & 0xFF);
+        }
+    }
+    if (acc & ((1u << bits) - 1)) /* leftover bits must be zero */
+        return false;
+    buf[o] = '\0';
+    *out = buf;
+    *outlen = o;
+    return true;
+}
+
+static const struct fvalues *arg_values(struct ruleset *rs, struct targ *t, struct fvalues *tmp)
+{
+    if (t->bad)
+        return NULL;
+    if (t->slot < 0) {
+        tmp->v = &t->lit;
+        tmp->n = 1;
+        return tmp;
+    }
+    const struct fvalues *v = slot_get(rs, t->slot);
+    return v->n ? v : NULL;
+}
+
+static void set_one(struct slot *s, const char *str, size_t len)
+{
+    memset(&s->one, 0, sizeof s->one);
+    s->one.str = str;
+    s->one.len = len;
+    s->v.v = &s->one;
+    s->v.n = 1;
+}
+
+/* getopt(args, optstring)[c] (libs 0.25): POSIX-style short options. Without
+ * a selector: the list of option names, each followed by its argument when
+ * it takes one, "?" for an unknown option, "" for a missing argument. With
+ * [c]: the argument of the last -c (or "c" if it takes none); not extracted
+ * when -c is absent. Scanning stops at "--", at the first non-option word
+ * and skips "--long" words. */
+static void do_getopt(struct ruleset *rs, struct slot *s, const struct fvalues *argv,
+                      const struct fvalue *optstr)
+{
+    bool valid[256] = {false}, wants_arg[256] = {false};
+    const char *os = optstr->str;
+    size_t oslen = optstr->len;
+    size_t k = oslen && os[0] == ':' ? 1 : 0;
+    for (; k < oslen; k++) {
+        unsigned char c = (unsigned char)os[k];
+        if (c == ':')
+            continue;
+        valid[c] = true;
+        if (k + 1 < oslen && os[k + 1] == ':') {
+            wants_arg[c] = true;
+            k++;
+        }
+    }
+    const char *sel = s->op->u.transform.suffix_arg;
+    bool has_sel = sel != NULL;
+    unsigned char selc = has_sel ? (unsigned char)sel[0] : 0;
+    /* At most one result per option character, plus its argument. */
+    size_t cap = 1;
+    for (size_t ai = 0; ai < argv->n; ai++)
+        cap += argv->v[ai].len + 1;
+    struct fvalue *res = arena_alloc(&rs->arena, cap * sizeof *res);
+    size_t nres = 0;
+    bool selected = false;
+    const char *sel_str = NULL;
+    size_t sel_len = 0;
+    static const char qmark[] = "?";
+    for (size_t ai = 0; ai < argv->n; ai++) {
+        const char *w = argv->v[ai].str;
+        size_t wl = argv->v[ai].len;
+        if (wl == 2 && w[0] == '-' && w[1] == '-')
+            break;
+        if (wl > 2 && w[0] == '-' && w[1] == '-')
+            continue;
+        if (wl < 2 || w[0] != '-')
+            break;
+        for (size_t i = 1; i < wl; i++) {
+            unsigned char c = (unsigned char)w[i];
+            if (c == ':' || !valid[c]) {
+                if (!has_sel)
+                    res[nres++] = (struct fvalue){.str = qmark, .len = 1};
+                continue;
+            }
+            bool match = !has_sel || c == selc;
+            if (!wants_arg[c]) {
+                if (match) {
+                    if (has_sel) {
+                        selected = true;
+                        sel_str = w + i;
+                        sel_len = 1;
+                    } else {
+                        res[nres++] = (struct fvalue){.str = w + i, .len = 1};
+                    }
+                }
+                continue;
+            }
+            const char *val = NULL;
+            size_t vl = 0;
+            bool have = false;
+            if (i + 1 < wl) {
+                val = w + i + 1;
+                vl = wl - i - 1;
+                have = true;
+            } else if (ai + 1 < argv->n) {
+                ai++;
+                val = argv->v[ai].str;
+                vl = argv->v[ai].len;
+                have = true;
+            }
+            if (match) {
+                if (has_sel) {
+                    selected = true;
+                    sel_str = have ? val : "";
+                    sel_len = have ? vl : 0;
+                } else if (!have) {
+                    res[nres++] = (struct fvalue){.str = "", .len = 0};
+                } else {
+                    res[nres++] = (struct fvalue){.str = w + i, .len = 1};
+                    res[nres++] = (struct fvalue){.str = val, .len = vl};
+                }
+            }
+            break;
+        }
+    }
+    if (has_sel) {
+        if (selected)
+            set_one(s, sel_str, sel_len);
+        return;
+    }
+    s->v.v = res;
+    s->v.n = nres;
+}
+
+static void compute_transform(struct ruleset *rs, struct slot *s)
+{
+    struct fvalues tmp0, tmp1;
+    enum transformer tr = s->op->u.transform.tr;
+    struct arena *a = &rs->arena;
+    s->v.n = 0;
+    s->v.v = NULL;
+    switch (tr) {
+    case TR_TOLOWER:
+    case TR_TOUPPER:
+    case TR_B64:
+    case TR_BASENAME: {
+        const struct fvalues *in = arg_values(rs, &s->args[0], &tmp0);
+        if (!in)
+            return;
+        struct fvalue *out = arena_alloc(a, in->n * sizeof *out);
+        for (size_t i = 0; i < in->n; i++) {
+            const char *str = in->v[i].str;
+            size_t len = in->v[i].len;
+            memset(&out[i], 0, sizeof out[i]);
+            if (tr == TR_B64) {
+                if (!b64_decode(a, str ? str : "", len, &out[i].str, &out[i].len))
+                    return; /* invalid: not extracted */
+            } else if (tr == TR_BASENAME) {
+                size_t start = len;
+                while (start > 0 && str[start - 1] != '/')
+                    start--;
+                out[i].str = str ? str + start : "";
+                out[i].len = len - start;
+            } else {
+                char *c = arena_alloc(a, len + 1);
+                for (size_t k = 0; k < len; k++) {
+                    unsigned char ch = (unsigned char)str[k];
+                    if (tr == TR_TOLOWER)
+                        c[k] = (char)ascii_lower(ch);
+                    else
+                        c[k] = (char)(ch >= 'a' && ch <= 'z' ? ch - 32 : ch);
+                }
+                c[len] = '\0';
+                out[i].str = c;
+                out[i].len = len;
+            }
+        }
+        s->v.v = out;
+        s->v.n = in->n;
+        return;
+    }
+    case TR_LEN: {
+        const struct fvalues *in = arg_values(rs, &s->args[0], &tmp0);
+        if (!in)
+            return;
+        uint64_t n;
+        if (s->arg0_list)
+            n = in->n;
+        else if (field_type_class(s->arg0_type) == TC_STRING)
+            n = in->v[0].str ? strnlen(in->v[0].str, in->v[0].len) : 0;
+        else
+            n = in->v[0].len;
+        set_one(s, NULL, 0);
+        s->one.as.u = n;
+        return;
+    }
+    case TR_VAL: {
+        const struct fvalues *in = arg_values(rs, &s->args[0], &tmp0);
+        if (in)
+            s->v = *in;
+        return;
+    }
+    case TR_JOIN: {
+        if (s->nargs != 2)
+            return;
+        const struct fvalues *sep = arg_values(rs, &s->args[0], &tmp0);
+        if (!sep)
+            return;
+        const char *sp = sep->v[0].str;
+        size_t sl = sep->v[0].len;
+        const struct fvalues *list = arg_values(rs, &s->args[1], &tmp1);
+        if (!list)
+            return;
+        size_t total = 0;
+        for (size_t i = 0; i < list->n; i++)
+            total += list->v[i].len + (i ? sl : 0);
+        char *buf = arena_alloc(a, total + 1);
+        size_t o = 0;
+        for (size_t i = 0; i < list->n; i++) {
+            if (i && sl) {
+                memcpy(buf + o, sp, sl);
+                o += sl;
+            }
+            if (list->v[i].len) {
+                memcpy(buf + o, list->v[i].str, list->v[i].len);
+                o += list->v[i].len;
+            }
+        }
+        buf[o] = '\0';
+        set_one(s, buf, o);
+        return;
+    }
+    case TR_CONCAT: {
+        size_t total = 0;
+        for (size_t i = 0; i < s->nargs; i++) {
+            const struct fvalues *v = arg_values(rs, &s->args[i], &tmp0);
+            if (!v)
+                return; /* any missing argument: no value */
+            total += v->v[0].len;
+        }
+        char *buf = arena_alloc(a, total + 1);
+        size_t o = 0;
+        for (size_t i = 0; i < s->nargs; i++) {
+            const struct fvalues *v = arg_values(rs, &s->args[i], &tmp0);
+            if (v->v[0].len) {
+                memcpy(buf + o, v->v[0].str, v->v[0].len);
+                o += v->v[0].len;
+            }
+        }
+        buf[o] = '\0';
+        set_one(s, buf, o);
+        return;
+    }
+    case TR_GETOPT: {
+        if (s->nargs != 2)
+            return;
+        const struct fvalues *opt = arg_values(rs, &s->args[1], &tmp1);
+        if (!opt)
+            return;
+        struct fvalue optstr = opt->v[0];
+        const struct fvalues *argv = arg_values(rs, &s->args[0], &tmp0);
+        if (!argv)
+            return;
+        do_getopt(rs, s, argv, &optstr);
+        return;
+    }
+    case TR_COUNT:
+        return;
+    }
+}
+
+static const struct fvalues *slot_get(struct ruleset *rs, int idx)
+{
+    struct slot *s = rs->slots[idx];
+    if (s->gen == rs->gen)
+        return &s->v;
+    s->gen = rs->gen;
+    s->v.n = 0;
+    s->v.v = NULL;
+    if (s->kind == SLOT_FIELD) {
+        struct fvalues out = {0};
+        rs->nextract++;
+        if (rs->extract(rs->extract_ctx, rs->cur, &s->ref, &rs->arena, &out) && out.n)
+            s->v = out;
+    } else {
+        compute_transform(rs, s);
+    }
+    return &s->v;
+}
+
+/* ---- comparisons ---- */
+
+static uint64_t trunc_u(enum field_type t, uint64_t x)
+{
+    switch (field_type_bits(t)) {
+    case 8:
+        return (uint8_t)x;
+    case 16:
+        return (uint16_t)x;
+    case 32:
+        return (uint32_t)x;
+    default:
+        return x;
+    }
+}
+
+static int64_t trunc_i(enum field_type t, int64_t x)
+{
+    switch (field_type_bits(t)) {
+    case 8:
+        return (int8_t)x;
+    case 16:
+        return (int16_t)x;
+    case 32:
+        return (int32_t)x;
+    default:
+        return x;
+    }
+}
+
+/* -1, 0, 1 for numeric values of type t. */
+static int num_cmp(enum field_type t, const struct fvalue *x, const struct value *c)
+{
+    if (t == FT_DOUBLE) {
+        double a;
+        memcpy(&a, &x->as.u, sizeof a);
+        return a < c->as.d ? -1 : a > c->as.d ? 1 : 0;
+    }
+    if (field_type_is_signed(t)) {
+        int64_t a = trunc_i(t, x->as.i);
+        return a < c->as.i ? -1 : a > c->as.i ? 1 : 0;
+    }
+    uint64_t a = trunc_u(t, x->as.u);
+    return a < c->as.u ? -1 : a > c->as.u ? 1 : 0;
+}
+
+/* The field address lies in the value's network (an address value is a
+ * network of full length: equality). */
+static bool ip_match(const struct fvalue *x, const struct value *c)
+{
+    if (x->as.ip.family != c->as.ip.family)
+        return false;
+    unsigned max = c->as.ip.family == 4 ? 32 : 128;
+    unsigned bits = c->as.ip.prefix > max ? max : c->as.ip.prefix;
+    unsigned full = bits / 8, rest = bits % 8;
+    if (full && memcmp(x->as.ip.addr, c->as.ip.addr, full) != 0)
+        return false;
+    if (rest) {
+        uint8_t mask = (uint8_t)(0xFF << (8 - rest));
+        if ((x->as.ip.addr[full] & mask) != (c->as.ip.addr[full] & mask))
+            return false;
+    }
+    return true;
+}
+
+static bool order_result(enum cmp_op op, int c)
+{
+    switch (op) {
+    case OP_LT:
+        return c < 0;
+    case OP_LE:
+        return c <= 0;
+    case OP_GT:
+        return c > 0;
+    case OP_GE:
+        return c >= 0;
+    default:
+        return false;
+    }
+}
+
+/* `x op c` for one left-hand value and one right-hand value. */
+static bool cmp_one(struct ruleset *rs, enum cmp_op op, enum field_type t, const struct fvalue *x,
+                    const struct value *c)
+{
+    switch (field_type_class(t)) {
+    case TC_STRING:
+    case TC_BYTES: {
+        const char *s = x->str;
+        size_t n = x->len;
+        switch (op) {
+        case OP_EQ:
+        case OP_EQEQ:
+        case OP_IN:
+        case OP_INTERSECTS:
+            return bytes_eq(s, n, c->str, c->len);
+        case OP_NE:
+            return !bytes_eq(s, n, c->str, c->len);
+        case OP_LT:
+        case OP_LE:
+        case OP_GT:
+        case OP_GE:
+            return order_result(op, bytes_cmp(s, n, c->str, c->len));
+        case OP_CONTAINS:
+        case OP_BCONTAINS:
+            return bytes_contains(s, n, c->str, c->len);
+        case OP_ICONTAINS:
+            return bytes_icontains(s, n, c->str, c->len);
+        case OP_STARTSWITH:
+        case OP_BSTARTSWITH:
+            return c->len <= n && (c->len == 0 || memcmp(s, c->str, c->len) == 0);
+        case OP_ENDSWITH:
+            return c->len <= n && (c->len == 0 || memcmp(s + n - c->len, c->str, c->len) == 0);
+        case OP_GLOB:
+        case OP_IGLOB:
+            return c->str &&
+                   fnmatch(c->str, scratch_cstr(rs, s, n), op == OP_IGLOB ? FNM_CASEFOLD : 0) == 0;
+        case OP_REGEX:
+            if (!c->compiled)
+                return false;
+            return pcre2_match((const pcre2_code *)c->compiled, (PCRE2_SPTR)(s ? s : ""), n, 0, 0,
+                               rs->md, NULL) >= 0;
+        default:
+            return false;
+        }
+    }
+    case TC_NUMERIC: {
+        int r = num_cmp(t, x, c);
+        switch (op) {
+        case OP_EQ:
+        case OP_EQEQ:
+        case OP_IN:
+        case OP_INTERSECTS:
+            return r == 0;
+        case OP_NE:
+            return r != 0;
+        default:
+            return order_result(op, r);
+        }
+    }
+    case TC_BOOL: {
+        bool eq = x->as.b == c->as.b;
+        switch (op) {
+        case OP_EQ:
+        case OP_EQEQ:
+        case OP_IN:
+        case OP_INTERSECTS:
+            return eq;
+        case OP_NE:
+            return !eq;
+        default:
+            return false;
+        }
+    }
+    case TC_IP:
+    case TC_NET: {
+        bool m = ip_match(x, c);
+        switch (op) {
+        case OP_EQ:
+        case OP_EQEQ:
+        case OP_IN:
+        case OP_INTERSECTS:
+            return m;
+        case OP_NE:
+            return !m;
+        default:
+            return m; /* other operators reduce to equality (libsinsp) */
+        }
+    }
+    case TC_OTHER:
+        return false;
+    }
+    return false;
+}
+
+/* A right-hand field value as a constant of type t. */
+static void fvalue_as_value(enum field_type t, const struct fvalue *f, struct value *v)
+{
+    memset(v, 0, sizeof *v);
+    v->type = t;
+    v->str = (char *)f->str;
+    v->len = f->len;
+    switch (field_type_class(t)) {
+    case TC_NUMERIC:
+        if (t == FT_DOUBLE)
+            memcpy(&v->as.d, &f->as.u, sizeof v->as.d);
+        else if (field_type_is_signed(t))
+            v->as.i = trunc_i(t, f->as.i);
+        else
+            v->as.u = trunc_u(t, f->as.u);
+        break;
+    case TC_BOOL:
+        v->as.b = f->as.b;
+        break;
+    case TC_IP:
+    case TC_NET:
+        v->as.ip.family = f->as.ip.family;
+        v->as.ip.prefix = f->as.ip.family == 4 ? 32 : 128;
+        memcpy(v->as.ip.addr, f->as.ip.addr, sizeof v->as.ip.addr);
+        break;
+    default:
+        break;
+    }
+}
+
+static bool strset_has(const struct strset *set, const struct value *vals, const char *s,
+                       size_t n)
+{
+    size_t mask = set->cap - 1;
+    for (size_t i = hash_bytes(s, n) & mask;; i = (i + 1) & mask) {
+        uint32_t k = set->idx[i];
+        if (!k)
+            return false;
+        const struct value *v = &vals[k - 1];
+        if (bytes_eq(v->str, v->len, s, n))
+            return true;
+    }
+}
+
+/* x equals (or, for networks, lies in) one of the values. */
+static bool in_values(struct ruleset *rs, const struct node *nd, const struct fvalue *x,
+                      const struct value *vals, size_t nv)
+{
+    if (nd->set.cap && vals == nd->values)
+        return strset_has(&nd->set, vals, x->str, x->len);
+    for (size_t i = 0; i < nv; i++)
+        if (cmp_one(rs, OP_EQ, nd->type, x, &vals[i]))
+            return true;
+    return false;
+}
+
+static bool comp_match(struct ruleset *rs, const struct pm_comp *rc, const char *s, size_t n)
+{
+    if (!rc->glob)
+        return bytes_eq(rc->s, rc->len, s, n);
+    return fnmatch(rc->s, scratch_cstr(rs, s, n), 0) == 0;
+}
+
+/* pmatch: some right-hand path's components are a prefix of the value's
+ * (empty components dropped; components may be globs). */
+static bool pmatch(struct ruleset *rs, const struct node *nd, const struct fvalue *x)
+{
+    const char *s = x->str;
+    size_t n = x->len;
+    /* Split the value once. */
+    size_t ncomp = 0;
+    for (size_t i = 0; i < n;) {
+        while (i < n && s[i] == '/')
+            i++;
+        if (i < n)
+            ncomp++;
+        while (i < n && s[i] != '/')
+            i++;
+    }
+    struct { const char *s; size_t n; } *comps = arena_alloc(&rs->arena, (ncomp + 1) * sizeof *comps);
+    size_t k = 0;
+    for (size_t i = 0; i < n;) {
+        while (i < n && s[i] == '/')
+            i++;
+        size_t start = i;
+        while (i < n && s[i] != '/')
+            i++;
+        if (i > start) {
+            comps[k].s = s + start;
+            comps[k].n = i - start;
+            k++;
+        }
+    }
+    for (size_t p = 0; p < nd->npaths; p++) {
+        const struct pm_path *path = &nd->paths[p];
+        if (path->n > ncomp)
+            continue;
+        size_t c = 0;
+        while (c < path->n && comp_match(rs, &path->c[c], comps[c].s, comps[c].n))
+            c++;
+        if (c == path->n)
+            return true;
+    }
+    return false;
+}
+
+/* A scalar left-hand value against the right-hand side. */
+static bool check_scalar(struct ruleset *rs, const struct node *nd, const struct fvalue *x,
+                         const struct value *vals, size_t nv)
+{
+    switch (nd->op) {
+    case OP_IN:
+    case OP_INTERSECTS:
+        return in_values(rs, nd, x, vals, nv);
+    case OP_PMATCH:
+        return pmatch(rs, nd, x);
+    default:
+        break;
+    }
+    enum cmp_op op = nd->op;
+    if (nd->mod == MOD_NONE)
+        return nv > 0 && cmp_one(rs, op, nd->type, x, &vals[0]);
+    if (nv == 0)
+        return false;
+    size_t hits = 0;
+    for (size_t i = 0; i < nv; i++) {
+        if (cmp_one(rs, op, nd->type, x, &vals[i])) {
+            hits++;
+            if (nd->mod == MOD_ANYOF)
+                return true;
+            if (nd->mod == MOD_ONEOF && hits > 1)
+                return false;
+        } else if (nd->mod == MOD_ALLOF) {
+            return false;
+        }
+    }
+    return nd->mod == MOD_ONEOF ? hits == 1 : nd->mod == MOD_ALLOF;
+}
+
+static bool eval_check(struct ruleset *rs, const struct node *nd)
+{
+    const struct fvalues *l = slot_get(rs, nd->lhs);
+    if (nd->op == OP_EXISTS)
+        return l->n > 0;
+    if (l->n == 0)
+        return false;
+    const struct value *vals = nd->values;
+    size_t nv = nd->nvalues;
+    struct value one;
+    if (nd->rhs >= 0) {
+        const struct fvalues *r = slot_get(rs, nd->rhs);
+        if (r->n == 0)
+            return false;
+        if (r->n == 1) {
+            fvalue_as_value(nd->type, &r->v[0], &one);
+            vals = &one;
+        } else {
+            struct value *tmp = arena_alloc(&rs->arena, r->n * sizeof *tmp);
+            for (size_t i = 0; i < r->n; i++)
+                fvalue_as_value(nd->type, &r->v[i], &tmp[i]);
+            vals = tmp;
+        }
+        nv = r->n;
+    }
+    if (nd->lhs_list) {
+        if (nd->op == OP_IN) {
+            for (size_t i = 0; i < l->n; i++)
+                if (!in_values(rs, nd, &l->v[i], vals, nv))
+                    return false;
+            return true;
+        }
+        if (nd->op == OP_INTERSECTS) {
+            for (size_t i = 0; i < l->n; i++)
+                if (in_values(rs, nd, &l->v[i], vals, nv))
+                    return true;
+            return false;
+        }
+        return false; /* rejected by the checker */
+    }
+    if (nd->any) {
+        for (size_t i = 0; i < l->n; i++)
+            if (check_scalar(rs, nd, &l->v[i], vals, nv))
+                return true;
+        return false;
+    }
+    return check_scalar(rs, nd, &l->v[0], vals, nv);
+}
+
+static bool eval_node(struct ruleset *rs, const struct node *nd)
+{
+    switch (nd->kind) {
+    case N_AND:
+        for (size_t i = 0; i < nd->n; i++)
+            if (!eval_node(rs, nd->kids[i]))
+                return false;
+        return true;
+    case N_OR:
+        for (size_t i = 0; i < nd->n; i++)
+            if (eval_node(rs, nd->kids[i]))
+                return true;
+        return false;
+    case N_NOT:
+        return !eval_node(rs, nd->kids[0]);
+    case N_MACRO:
+        return eval_node(rs, nd->kids[0]);
+    case N_CHECK:
+        return eval_check(rs, nd);
+    case N_FALSE:
+        return false;
+    }
+    return false;
+}
+
+/* ---- lowering the typed tree ---- */
+
+static void strset_build(struct strset *set, const struct value *vals, size_t n)
+{
+    size_t cap = 16;
+    while (cap < 2 * n)
+        cap *= 2;
+    set->cap = cap;
+    set->idx = xcalloc(cap, sizeof *set->idx);
+    for (size_t k = 0; k < n; k++) {
+        size_t mask = cap - 1;
+        size_t i = hash_bytes(vals[k].str, vals[k].len) & mask;
+        while (set->idx[i])
+            i = (i + 1) & mask;
+        set->idx[i] = (uint32_t)(k + 1);
+    }
+}
+
+static void pm_paths_build(struct node *nd)
+{
+    nd->paths = xcalloc(nd->nvalues ? nd->nvalues : 1, sizeof *nd->paths);
+    nd->npaths = nd->nvalues;
+    for (size_t p = 0; p < nd->nvalues; p++) {
+        const char *s = nd->values[p].str ? nd->values[p].str : "";
+        size_t n = nd->values[p].len;
+        struct pm_path *path = &nd->paths[p];
+        path->c = xcalloc(n / 2 + 1, sizeof *path->c);
+        for (size_t i = 0; i < n;) {
+            while (i < n && s[i] == '/')
+                i++;
+            size_t start = i;
+            while (i < n && s[i] != '/')
+                i++;
+            if (i > start) {
+                struct pm_comp *c = &path->c[path->n++];
+                c->s = xstrndup(s + start, i - start);
+                c->len = i - start;
+                c->glob = strpbrk(c->s, "?*[") != NULL;
+            }
+        }
+    }
+}
+
+static struct node *node_new(enum node_kind kind, const struct expr *e)
+{
+    struct node *nd = xcalloc(1, sizeof *nd);
+    nd->kind = kind;
+    nd->e = e;
+    nd->lhs = nd->rhs = -1;
+    return nd;
+}
+
+static struct node *lower(struct ruleset *rs, const struct expr *e)
+{
+    struct node *nd;
+    switch (e->kind) {
+    case EXPR_AND:
+    case EXPR_OR:
+        nd = node_new(e->kind == EXPR_AND ? N_AND : N_OR, e);
+        nd->n = e->u.nary.n;
+        nd->kids = xcalloc(nd->n ? nd->n : 1, sizeof *nd->kids);
+        for (size_t i = 0; i < nd->n; i++)
+            nd->kids[i] = lower(rs, e->u.nary.v[i]);
+        return nd;
+    case EXPR_NOT:
+        nd = node_new(N_NOT, e);
+        nd->n = 1;
+        nd->kids = xcalloc(1, sizeof *nd->kids);
+        nd->kids[0] = lower(rs, e->u.child);
+        return nd;
+    case EXPR_MACRO_REF:
+        if (!e->u.macro.body)
+            return node_new(N_FALSE, e);
+        nd = node_new(N_MACRO, e);
+        nd->n = 1;
+        nd->kids = xcalloc(1, sizeof *nd->kids);
+        nd->kids[0] = lower(rs, e->u.macro.body);
+        return nd;
+    case EXPR_CHECK:
+        break;
+    }
+    const struct operand *lhs = e->u.check.lhs;
+    nd = node_new(N_CHECK, e);
+    nd->op = e->u.check.op;
+    nd->mod = e->u.check.mod;
+    nd->lhs = slot_for(rs, lhs);
+    if (nd->lhs < 0) {
+        nd->kind = N_FALSE;
+        return nd;
+    }
+    nd->type = lhs->type;
+    nd->lhs_list = lhs->is_list;
+    nd->any = lhs->kind == OPND_FIELD && lhs->u.field.info &&
+              (lhs->u.field.info->flags & FF_ANCESTOR) && !lhs->u.field.arg;
+    const struct operand *rhs = e->u.check.rhs;
+    if (rhs && (rhs->kind == OPND_FIELD || rhs->kind == OPND_TRANSFORM)) {
+        nd->rhs = slot_for(rs, rhs);
+        if (nd->rhs < 0)
+            nd->kind = N_FALSE;
+        return nd;
+    }
+    nd->values = e->u.check.values;
+    nd->nvalues = e->u.check.nvalues;
+    /* Networks, sockets and the like compare by equality only (libsinsp). */
+    enum type_class cls = field_type_class(nd->type);
+    if (nd->mod != MOD_NONE && (cls == TC_NET) && nd->op != OP_EQ && nd->op != OP_EQEQ &&
+        nd->op != OP_NE && nd->op != OP_REGEX)
+        nd->op = OP_EQ;
+    if ((nd->op == OP_IN || nd->op == OP_INTERSECTS) && is_string_class(nd->type) &&
+        nd->nvalues >= 8)
+        strset_build(&nd->set, nd->values, nd->nvalues);
+    if (nd->op == OP_PMATCH)
+        pm_paths_build(nd);
+    return nd;
+}
+
+static void node_free(struct node *nd)
+{
+    if (!nd)
+        return;
+    for (size_t i = 0; i < nd->n; i++)
+        node_free(nd->kids[i]);
+    free(nd->kids);
+    free(nd->set.idx);
+    for (size_t p = 0; p < nd->npaths; p++) {
+        for (size_t c = 0; c < nd->paths[p].n; c++)
+            free(nd->paths[p].c[c].s);
+        free(nd->paths[p].c);
+    }
+    free(nd->paths);
+    free(nd);
+}
+
+/* ---- selection (5.2) ---- */
+
+/* Falco's rule-name wildcard: '*' matches any run, everything else itself. */
+static bool wildcard_match(const char *pat, const char *s)
+{
+    const char *star = NULL, *resume = NULL;
+    while (*s) {
+        if (*pat == '*') {
+            star = pat++;
+            resume = s;
+        } else if (*pat == *s) {
+            pat++;
+            s++;
+        } else if (star) {
+            pat = star + 1;
+            s = ++resume;
+        } else {
+            return false;
+        }
+    }
+    while (*pat == '*')
+        pat++;
+    return *pat == '\0';
+}
+
+static bool rule_has_tag(const struct rule_def *r, const char *tag)
+{
+    for (size_t i = 0; i < r->ntags; i++)
+        if (strcmp(r->tags[i], tag) == 0)
+            return true;
+    return false;
+}
+
+static void order_remove(struct ruleset *rs, size_t cand)
+{
+    for (size_t i = 0; i < rs->norder; i++) {
+        if (rs->order[i] == cand) {
+            memmove(&rs->order[i], &rs->order[i + 1], (rs->norder - i - 1) * sizeof *rs->order);
+            rs->norder--;
+            return;
+        }
+    }
+}
+
+static void apply_selection(struct ruleset *rs, const struct rule_selection *sel)
+{
+    rs->order = xcalloc(rs->ncands ? rs->ncands : 1, sizeof *rs->order);
+    for (size_t i = 0; i < rs->ncands; i++)
+        if (rs->cands[i].rule->enabled) {
+            rs->cands[i].enabled = true;
+            rs->order[rs->norder++] = i;
+        }
+    if (!sel)
+        return;
+    for (size_t k = 0; k < sel->ndisable; k++) {
+        for (size_t i = 0; i < rs->ncands; i++) {
+            if (rs->cands[i].enabled && wildcard_match(sel->disable_patterns[k],
+                                                       rs->cands[i].rule->name)) {
+                rs->cands[i].enabled = false;
+                order_remove(rs, i);
+            }
+        }
+    }
+    for (size_t k = 0; k < sel->nenable_tags; k++) {
+        for (size_t i = 0; i < rs->ncands; i++) {
+            if (!rs->cands[i].enabled && rule_has_tag(rs->cands[i].rule, sel->enable_tags[k])) {
+                rs->cands[i].enabled = true;
+                rs->order[rs->norder++] = i;
+            }
+        }
+    }
+}
+
+/* ---- public API ---- */
+
+struct ruleset *ruleset_new(const struct program *p, const char *source,
+                            const struct rule_selection *sel)
+{
+    struct ruleset *rs = xcalloc(1, sizeof *rs);
+    rs->p = p;
+    rs->source = xstrdup(source);
+    rs->plugin = source_plugin_find(source);
+    rs->extract = default_extract;
+    rs->extract_ctx = (void *)rs->plugin;
+    rs->md = pcre2_match_data_create(1, NULL);
+    rs->gen = 1;
+    enum priority minp = sel ? sel->min_priority : PRIO_DEBUG;
+    rs->cands = xcalloc(p->nrules ? p->nrules : 1, sizeof *rs->cands);
+    for (size_t i = 0; i < p->nrules; i++) {
+        const struct rule_def *r = p->rules[i];
+        if (!r->source || strcmp(r->source, source) != 0 || !r->compiled_ok || r->dropped ||
+            !r->ast || r->priority > minp)
+            continue;
+        struct rule_entry *ce = &rs->cands[rs->ncands++];
+        ce->rule = r;
+        ce->root = lower(rs, r->ast);
+        for (size_t k = 0; k < r->output_fmt.n; k++) {
+            const struct format_part *part = &r->output_fmt.parts[k];
+            if (part->is_token && part->opnd)
+                slot_for(rs, part->opnd);
+        }
+    }
+    /* JIT-compile the regexes once (a no-op where PCRE2 has no JIT). */
+    for (size_t i = 0; i < rs->ncands; i++) {
+        struct node *stack[256];
+        size_t sp = 0;
+        stack[sp++] = rs->cands[i].root;
+        while (sp) {
+            struct node *nd = stack[--sp];
+            if (nd->kind == N_CHECK && nd->op == OP_REGEX)
+                for (size_t k = 0; k < nd->nvalues; k++)
+                    if (nd->values[k].compiled)
+                        pcre2_jit_compile((pcre2_code *)nd->values[k].compiled,
+                                          PCRE2_JIT_COMPLETE);
+            for (size_t k = 0; k < nd->n && sp < 256; k++)
+                stack[sp++] = nd->kids[k];
+        }
+    }
+    apply_selection(rs, sel);
+    return rs;
+}
+
+void ruleset_free(struct ruleset *rs)
+{
+    if (!rs)
+        return;
+    for (size_t i = 0; i < rs->ncands; i++)
+        node_free(rs->cands[i].root);
+    free(rs->cands);
+    free(rs->order);
+    for (size_t i = 0; i < rs->nslots; i++) {
+        free(rs->slots[i]->args);
+        free(rs->slots[i]);
+    }
+    free(rs->slots);
+    strmap_free(&rs->keys);
+    if (rs->md)
+        pcre2_match_data_free(rs->md);
+    arena_free(&rs->arena);
+    free(rs->scratch);
+    free(rs->source);
+    free(rs);
+}
+
+size_t ruleset_size(const struct ruleset *rs)
+{
+    return rs->norder;
+}
+
+const struct rule_def *ruleset_rule(const struct ruleset *rs, size_t i)
+{
+    return i < rs->norder ? rs->cands[rs->order[i]].rule : NULL;
+}
+
+void ruleset_set_extractor(struct ruleset *rs, ruleset_extract_fn fn, void *ctx)
+{
+    rs->extract = fn ? fn : default_extract;
+    rs->extract_ctx = fn ? ctx : (void *)rs->plugin;
+    rs->gen++; /* values of the old extractor are stale */
+}
+
+size_t ruleset_nslots(const struct ruleset *rs)
+{
+    return rs->nslots;
+}
+
+uint64_t ruleset_extractions(const struct ruleset *rs)
+{
+    return rs->nextract;
+}
+
+size_t ruleset_eval(struct ruleset *rs, const struct event *ev, enum rule_matching mode,
+                    match_fn on_match, void *ctx)
+{
+    begin_event(rs, ev);
+    size_t matches = 0;
+    for (size_t i = 0; i < rs->norder; i++) {
+        const struct rule_entry *ce = &rs->cands[rs->order[i]];
+        if (!eval_node(rs, ce->root))
+            continue;
+        matches++;
+        if (on_match)
+            on_match(ctx, ce->rule, ev, rs);
+        if (mode == MATCH_FIRST)
+            break;
+    }
+    return matches;
+}
+
+const struct fvalues *ruleset_field(struct ruleset *rs, const struct event *ev,
+                                    const struct operand *field)
+{
+    static const struct fvalues none = {NULL, 0};
+    if (!same_event(rs, ev))
+        begin_event(rs, ev);
+    char addr[40];
+    snprintf(addr, sizeof addr, "P%p", (const void *)field);
+    void *v = strmap_get(&rs->keys, addr);
+    int idx = v ? (int)((uintptr_t)v - 1) : slot_for(rs, field);
+    if (idx < 0)
+        return &none;
+    return slot_get(rs, idx);
+}
+
+/* ---- explaining a non-match ---- */
+
+static void put_fvalue(struct strbuf *sb, enum field_type t, const struct fvalue *f)
+{
+    char buf[INET6_ADDRSTRLEN];
+    switch (field_type_class(t)) {
+    case TC_STRING:
+    case TC_BYTES: {
+        size_t n = f->len > 120 ? 120 : f->len;
+        sb_putc(sb, '"');
+        sb_json_escape(sb, f->str ? f->str : "", n);
+        sb_puts(sb, n < f->len ? "...\"" : "\"");
+        return;
+    }
+    case TC_NUMERIC:
+        if (t == FT_DOUBLE) {
+            double d;
+            memcpy(&d, &f->as.u, sizeof d);
+            sb_printf(sb, "%g", d);
+        } else if (field_type_is_signed(t)) {
+            sb_printf(sb, "%" PRId64, trunc_i(t, f->as.i));
+        } else {
+            sb_printf(sb, "%" PRIu64, trunc_u(t, f->as.u));
+        }
+        return;
+    case TC_BOOL:
+        sb_puts(sb, f->as.b ? "true" : "false");
+        return;
+    case TC_IP:
+    case TC_NET:
+        if (inet_ntop(f->as.ip.family == 4 ? AF_INET : AF_INET6, f->as.ip.addr, buf, sizeof buf))
+            sb_puts(sb, buf);
+        else
+            sb_puts(sb, "?");
+        return;
+    case TC_OTHER:
+        sb_puts(sb, "?");
+        return;
+    }
+}
+
+static void put_fvalues(struct strbuf *sb, enum field_type t, bool list, const struct fvalues *v)
+{
+    if (!list && v->n == 1) {
+        put_fvalue(sb, t, &v->v[0]);
+        return;
+    }
+    sb_putc(sb, '(');
+    for (size_t i = 0; i < v->n && i < 8; i++) {
+        if (i)
+            sb_puts(sb, ", ");
+        put_fvalue(sb, t, &v->v[i]);
+    }
+    if (v->n > 8)
+        sb_printf(sb, ", ... %zu values", v->n);
+    sb_putc(sb, ')');
+}
+
+struct explain {
+    struct strbuf sb;
+    const char *macros[64];
+    size_t depth;
+    bool done;
+};
+
+static void put_operand_text(struct strbuf *sb, const struct operand *o)
+{
+    char *t = operand_to_string(o);
+    sb_puts(sb, t);
+    free(t);
+}
+
+static void explain_check(struct ruleset *rs, struct explain *x, const struct node *nd, bool want)
+{
+    struct strbuf *sb = &x->sb;
+    if (!want)
+        sb_puts(sb, "not ");
+    char *text = expr_to_string(nd->e, false);
+    size_t tl = strlen(text);
+    if (tl > 160) {
+        sb_append(sb, text, 150);
+        sb_puts(sb, "...");
+    } else {
+        sb_puts(sb, text);
+    }
+    free(text);
+    if (x->depth) {
+        size_t d = x->depth < 64 ? x->depth : 64;
+        sb_printf(sb, " (in macro '%s'", x->macros[d - 1]);
+        for (size_t i = d - 1; i-- > 0;)
+            sb_printf(sb, ", from '%s'", x->macros[i]);
+        sb_putc(sb, ')');
+    }
+    sb_puts(sb, ": ");
+    if (nd->kind == N_FALSE) {
+        sb_puts(sb, "cannot be evaluated");
+        return;
+    }
+    const struct operand *lhs = nd->e->u.check.lhs;
+    const struct fvalues *l = slot_get(rs, nd->lhs);
+    if (l->n == 0) {
+        if (nd->op != OP_EXISTS) {
+            put_operand_text(sb, lhs);
+            sb_puts(sb, " is ");
+        }
+        sb_puts(sb, "not extracted");
+        return;
+    }
+    put_operand_text(sb, lhs);
+    sb_puts(sb, " is ");
+    put_fvalues(sb, nd->type, nd->lhs_list, l);
+    if (nd->rhs >= 0) {
+        const struct fvalues *r = slot_get(rs, nd->rhs);
+        sb_puts(sb, ", ");
+        put_operand_text(sb, nd->e->u.check.rhs);
+        if (r->n == 0) {
+            sb_puts(sb, " is not extracted");
+        } else {
+            sb_puts(sb, " is ");
+            put_fvalues(sb, nd->type, nd->lhs_list, r);
+        }
+    }
+}
+
+/* nd evaluated to !want; describe the check responsible. */
+static void explain_node(struct ruleset *rs, struct explain *x, const struct node *nd, bool want)
+{
+    switch (nd->kind) {
+    case N_AND:
+    case N_OR: {
+        /* AND false / OR true: the first child with that value decided;
+         * AND true / OR false: every child had it, describe the first. */
+        bool decisive = nd->kind == N_OR; /* value that short-circuits */
+        for (size_t i = 0; i < nd->n; i++) {
+            if (eval_node(rs, nd->kids[i]) == decisive) {
+                explain_node(rs, x, nd->kids[i], !decisive);
+                return;
+            }
+        }
+        if (nd->n)
+            explain_node(rs, x, nd->kids[0], want);
+        return;
+    }
+    case N_NOT:
+        explain_node(rs, x, nd->kids[0], !want);
+        return;
+    case N_MACRO:
+        if (x->depth < 64)
+            x->macros[x->depth] = nd->e->u.macro.name;
+        x->depth++;
+        explain_node(rs, x, nd->kids[0], want);
+        x->depth--;
+        return;
+    case N_CHECK:
+    case N_FALSE:
+        if (nd->e->kind == EXPR_CHECK)
+            explain_check(rs, x, nd, want);
+        else
+            sb_puts(&x->sb, "macro cannot be evaluated");
+        return;
+    }
+}
+
+char *ruleset_explain_false(struct ruleset *rs, const struct rule_def *rule,
+                            const struct event *ev)
+{
+    const struct rule_entry *ce = NULL;
+    for (size_t i = 0; i < rs->ncands; i++)
+        if (rs->cands[i].rule == rule)
+            ce = &rs->cands[i];
+    if (!ce)
+        return NULL;
+    if (!same_event(rs, ev))
+        begin_event(rs, ev);
+    if (eval_node(rs, ce->root))
+        return NULL;
+    struct explain x = {0};
+    sb_append(&x.sb, "", 0);
+    explain_node(rs, &x, ce->root, true);
+    return sb_take(&x.sb);
+}
