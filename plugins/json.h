@@ -60,6 +60,8 @@ bool json_object_get(json_ref obj, const char *key, size_t keylen, json_ref *out
 /* RFC 6901 JSON pointer ("/a/b~1c/0") from v. */
 bool json_pointer(json_ref v, const char *ptr, size_t len, json_ref *out);
 size_t json_array_size(json_ref arr);
+/* Element i (0-based) of an array; false if out of range or not an array. */
+bool json_array_at(json_ref arr, size_t i, json_ref *out);
 /* Iteration over arrays and objects (key NULL for arrays). */
 typedef struct {
     uint64_t opaque[4];
@@ -76,5 +78,17 @@ bool json_get_double(json_ref v, double *out);
  * non-string values. Returns a pointer to thread-local storage valid until
  * the next call, and its length. */
 const char *json_to_text(json_ref v, size_t *len);
+/* The same text re-indented as Go's json.Indent(dst, src, "", "  ") does
+ * (the json plugin's json.obj): one member or element per line, two spaces
+ * per level, `"key": value`, empty objects and arrays as {} and []. Same
+ * storage rules as json_to_text (a separate buffer).
+ *
+ * Both print strings as Falco's Go plugins marshal them (fastjson): as they
+ * are unless they hold '"', '\\' or a control character, and then as Go's
+ * encoding/json escapes them (also <, >, & as \\u003c...). A parsed
+ * document does not keep the spelling of numbers: integers print in
+ * decimal, other numbers in their shortest round-trip form with a ".0" when
+ * integral (2.5e3 prints as 2500.0). */
+const char *json_to_text_indented(json_ref v, size_t *len);
 
 #endif

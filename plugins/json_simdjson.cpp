@@ -13,7 +13,9 @@
 // resumes at a line that can start a document.
 #include <simdjson.h>
 
+#include <charconv>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <new>
 #include <string_view>
@@ -625,14 +627,248 @@ bool json_get_double(json_ref v, double *out)
     return !to_elem(v).get_double().get(*out);
 }
 
+bool json_array_at(json_ref arr, size_t i, json_ref *out)
+{
+    dom::array a;
+    dom::element e;
+    if (to_elem(arr).get_array().get(a) || a.at(i).get(e))
+        return false;
+    *out = from_elem(e);
+    return true;
+}
+
+} // extern "C"
+
+// ---------------------------------------------------------------------------
+// Text of values, as Falco's Go plugins print them.
+
+namespace {
+
+struct text_buf {
+    char *s = nullptr;
+    size_t len = 0, cap = 0;
+    ~text_buf() { std::free(s); }
+    void reserve(size_t more)
+    {
+        if (len + more <= cap)
+            return;
+        size_t c = cap ? cap * 2 : 256;
+        while (c < len + more)
+            c *= 2;
+        char *n = static_cast<char *>(std::realloc(s, c));
+        if (!n) {
+            std::fputs("stoop: out of memory\n", stderr);
+            std::abort();
+        }
+        s = n;
+        cap = c;
+    }
+    void put(char c)
+    {
+        reserve(1);
+        s[len++] = c;
+    }
+    void put(const char *p, size_t n)
+    {
+        reserve(n);
+        std::memcpy(s + len, p, n);
+        len += n;
+    }
+    void put(std::string_view v) { put(v.data(), v.size()); }
+};
+
+// fastjson's MarshalTo: a string without '"', '\\' or control characters
+// is written as it is; otherwise Go's encoding/json escaping applies (which
+// also escapes <, >, &, U+2028, U+2029 and replaces invalid UTF-8, which a
+// parsed document does not contain).
+void put_string(text_buf &b, std::string_view v)
+{
+    bool special = false;
+    for (unsigned char c : v) {
+        if (c == '"' || c == '\\' || c < 0x20) {
+            special = true;
+            break;
+        }
+    }
+    b.put('"');
+    if (!special) {
+        b.put(v);
+        b.put('"');
+        return;
+    }
+    static const char hex[] = "0123456789abcdef";
+    size_t n = v.size();
+    const unsigned char *p = reinterpret_cast<const unsigned char *>(v.data());
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = p[i];
+        switch (c) {
+        case '"':
+            b.put("\\\"", 2);
+            continue;
+        case '\\':
+            b.put("\\\\", 2);
+            continue;
+        case '\n':
+            b.put("\\n", 2);
+            continue;
+        case '\r':
+            b.put("\\r", 2);
+            continue;
+        case '\t':
+            b.put("\\t", 2);
+            continue;
+        case '\b':
+            b.put("\\b", 2);
+            continue;
+        case '\f':
+            b.put("\\f", 2);
+            continue;
+        case '<':
+        case '>':
+        case '&':
+            break;
+        default:
+            if (c >= 0x20) {
+                // U+2028 and U+2029 (E2 80 A8/A9)
+                if (c == 0xE2 && i + 2 < n && p[i + 1] == 0x80 && (p[i + 2] == 0xA8 || p[i + 2] == 0xA9)) {
+                    b.put(p[i + 2] == 0xA8 ? "\\u2028" : "\\u2029", 6);
+                    i += 2;
+                } else {
+                    b.put((char)c);
+                }
+                continue;
+            }
+            break;
+        }
+        char u[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15]};
+        b.put(u, 6);
+    }
+    b.put('"');
+}
+
+void put_double(text_buf &b, double d)
+{
+    char tmp[64];
+    std::to_chars_result r;
+    double a = d < 0 ? -d : d;
+    if (a == 0 || (a >= 1e-6 && a < 1e21))
+        r = std::to_chars(tmp, tmp + sizeof tmp, d, std::chars_format::fixed);
+    else
+        r = std::to_chars(tmp, tmp + sizeof tmp, d, std::chars_format::scientific);
+    size_t n = (size_t)(r.ptr - tmp);
+    b.put(tmp, n);
+    if (!std::memchr(tmp, '.', n) && !std::memchr(tmp, 'e', n))
+        b.put(".0", 2);
+}
+
+void put_value(text_buf &b, dom::element e, int indent, int depth)
+{
+    switch (e.type()) {
+    case dom::element_type::OBJECT: {
+        dom::object o = e.get_object().value_unsafe();
+        b.put('{');
+        bool first = true;
+        for (dom::key_value_pair kv : o) {
+            if (!first)
+                b.put(',');
+            if (indent) {
+                b.put('\n');
+                for (int k = 0; k < (depth + 1) * indent; k++)
+                    b.put(' ');
+            }
+            first = false;
+            put_string(b, kv.key);
+            b.put(':');
+            if (indent)
+                b.put(' ');
+            put_value(b, kv.value, indent, depth + 1);
+        }
+        if (indent && !first) {
+            b.put('\n');
+            for (int k = 0; k < depth * indent; k++)
+                b.put(' ');
+        }
+        b.put('}');
+        break;
+    }
+    case dom::element_type::ARRAY: {
+        dom::array a = e.get_array().value_unsafe();
+        b.put('[');
+        bool first = true;
+        for (dom::element x : a) {
+            if (!first)
+                b.put(',');
+            if (indent) {
+                b.put('\n');
+                for (int k = 0; k < (depth + 1) * indent; k++)
+                    b.put(' ');
+            }
+            first = false;
+            put_value(b, x, indent, depth + 1);
+        }
+        if (indent && !first) {
+            b.put('\n');
+            for (int k = 0; k < depth * indent; k++)
+                b.put(' ');
+        }
+        b.put(']');
+        break;
+    }
+    case dom::element_type::STRING:
+        put_string(b, e.get_string().value_unsafe());
+        break;
+    case dom::element_type::INT64: {
+        char tmp[24];
+        auto r = std::to_chars(tmp, tmp + sizeof tmp, e.get_int64().value_unsafe());
+        b.put(tmp, (size_t)(r.ptr - tmp));
+        break;
+    }
+    case dom::element_type::UINT64: {
+        char tmp[24];
+        auto r = std::to_chars(tmp, tmp + sizeof tmp, e.get_uint64().value_unsafe());
+        b.put(tmp, (size_t)(r.ptr - tmp));
+        break;
+    }
+    case dom::element_type::DOUBLE:
+        put_double(b, e.get_double().value_unsafe());
+        break;
+    case dom::element_type::BOOL:
+        if (e.get_bool().value_unsafe())
+            b.put("true", 4);
+        else
+            b.put("false", 5);
+        break;
+    case dom::element_type::NULL_VALUE:
+    default:
+        b.put("null", 4);
+        break;
+    }
+}
+
+thread_local text_buf compact_buf, indent_buf;
+
+} // namespace
+
+extern "C" {
+
 const char *json_to_text(json_ref v, size_t *len)
 {
-    static thread_local simdjson::internal::string_builder<> sb;
-    sb.clear();
-    sb.append(to_elem(v));
-    std::string_view out = sb.str();
-    *len = out.size();
-    return out.data();
+    text_buf &b = compact_buf;
+    b.len = 0;
+    put_value(b, to_elem(v), 0, 0);
+    b.put('\0');
+    *len = b.len - 1;
+    return b.s;
+}
+
+const char *json_to_text_indented(json_ref v, size_t *len)
+{
+    text_buf &b = indent_buf;
+    b.len = 0;
+    put_value(b, to_elem(v), 2, 0);
+    b.put('\0');
+    *len = b.len - 1;
+    return b.s;
 }
 
 } // extern "C"
