@@ -365,21 +365,6 @@ static bool get_path(json_ref v, const struct key *keys, unsigned n, json_ref *o
     return true;
 }
 
-static bool array_at(json_ref arr, int64_t idx, json_ref *out)
-{
-    json_iter it;
-    json_ref e;
-    int64_t i = 0;
-    json_iter_begin(arr, &it);
-    while (json_iter_next(&it, &e, NULL, NULL)) {
-        if (i++ == idx) {
-            *out = e;
-            return true;
-        }
-    }
-    return false;
-}
-
 /* The plugin's recursive walk: before each step, an array is fanned out
  * (idx < 0: every element, an element where the rest of the path is missing
  * leaving a hole) or narrowed to element idx. An empty key keeps the value.
@@ -397,7 +382,7 @@ static bool walk(json_ref v, int64_t idx, const struct key *keys, unsigned n, st
                         slot_push(out, e, true);
                 return true;
             }
-            if (!array_at(v, idx, &v))
+            if (!json_array_at(v, (size_t)idx, &v))
                 return false;
         }
         if (keys[i].len && !step(v, keys[i], &v))
