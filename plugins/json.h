@@ -52,6 +52,18 @@ void json_stream_close(struct json_stream *s);
 /* As json_stream_open, for a buffer with JSON_PADDING readable bytes after
  * buf[len - 1]: documents are parsed in place, without a copy. */
 struct json_stream *json_stream_open_padded(struct json_parser *p, const char *buf, size_t len);
+/* Reading an input piece by piece. json_stream_set_more(s, true) says
+ * bytes follow buf[len - 1]: json_stream_next then returns JSON_NEXT_END,
+ * not a truncation error, at a document that runs past the end of buf, and
+ * json_stream_consumed() is how many bytes of buf were used up. Go on with
+ * json_stream_refill(), whose buffer begins with those unused bytes
+ * (buf[consumed..len)) followed by the new ones. Offsets (*at, "at byte N"
+ * in messages) count from the start of the whole input. */
+void json_stream_set_more(struct json_stream *s, bool more);
+size_t json_stream_consumed(const struct json_stream *s);
+void json_stream_refill(struct json_stream *s, const char *buf, size_t len, bool more);
+/* Size in bytes of the document json_stream_next returned last. */
+size_t json_stream_doc_size(const struct json_stream *s);
 /* The max_doc the parser was made with. */
 size_t json_parser_max_doc(const struct json_parser *p);
 

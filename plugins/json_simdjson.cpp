@@ -73,8 +73,12 @@ struct json_stream {
     json_parser *p;
     const char *buf;
     size_t len;
-    size_t pos;
+    size_t pos;       // next byte to look at
+    size_t base;      // input offset of buf[0]
+    size_t doc_size;  // bytes of the last document returned
     bool padded;
+    bool more;        // bytes follow buf[len - 1] (json_stream_refill)
+    bool resyncing;   // after an error: looking for a line that starts a document
     bool done;
     char err[256];
 };
@@ -283,17 +287,6 @@ inline size_t next_line(const char *buf, size_t len, size_t at)
     return nl ? (size_t)((const char *)nl - buf) + 1 : len;
 }
 
-// After a malformed document: the first line at or after `from` (a line
-// start) that begins, in its first column, with '{' or '['. Lines inside a
-// pretty-printed document are indented and its closing bracket does not
-// qualify, so one broken document gives one report.
-size_t resync(const char *buf, size_t len, size_t from)
-{
-    while (from < len && buf[from] != '{' && buf[from] != '[')
-        from = next_line(buf, len, from);
-    return from;
-}
-
 } // namespace
 
 extern "C" {
@@ -309,7 +302,11 @@ struct json_stream *json_stream_open(struct json_parser *p, const char *buf, siz
     s->buf = buf;
     s->len = len;
     s->pos = 0;
+    s->base = 0;
+    s->doc_size = 0;
     s->padded = false;
+    s->more = false;
+    s->resyncing = false;
     s->done = false;
     s->err[0] = '\0';
     return s;
@@ -327,12 +324,69 @@ void json_stream_close(struct json_stream *s)
     delete s;
 }
 
-static enum json_next stream_error(json_stream *s, size_t at, const char **err)
+void json_stream_set_more(struct json_stream *s, bool more)
 {
+    s->more = more;
+}
+
+size_t json_stream_consumed(const struct json_stream *s)
+{
+    return s->pos;
+}
+
+void json_stream_refill(struct json_stream *s, const char *buf, size_t len, bool more)
+{
+    s->base += s->pos;
+    s->buf = buf;
+    s->len = len;
+    s->pos = 0;
+    s->more = more;
+}
+
+size_t json_stream_doc_size(const struct json_stream *s)
+{
+    return s->doc_size;
+}
+
+} // extern "C"
+
+namespace {
+
+// After a malformed document, reading resumes at the first line, from the
+// line start s->pos on, that begins in its first column with '{' or '['.
+// Lines inside a pretty-printed document are indented and its closing
+// bracket does not qualify, so one broken document gives one report.
+// Returns false when the buffer ran out first (with more to come, s->pos is
+// left at the start of the last, incomplete line so it is seen whole).
+bool resync(json_stream *s)
+{
+    const char *buf = s->buf;
+    size_t len = s->len, from = s->pos;
+    while (from < len && buf[from] != '{' && buf[from] != '[') {
+        const void *nl = std::memchr(buf + from, '\n', len - from);
+        if (!nl) {
+            s->pos = s->more ? from : len;
+            return false;
+        }
+        from = (size_t)((const char *)nl - buf) + 1;
+    }
+    s->pos = from;
+    if (from >= len)
+        return false;
+    s->resyncing = false;
+    return true;
+}
+
+enum json_next fail(json_stream *s, size_t i, size_t *at, const char **err)
+{
+    *at = s->base + i;
     *err = s->err;
-    (void)at;
     return JSON_NEXT_ERROR;
 }
+
+} // namespace
+
+extern "C" {
 
 enum json_next json_stream_next(struct json_stream *s, json_ref *doc, size_t *at, const char **err)
 {
@@ -342,78 +396,102 @@ enum json_next json_stream_next(struct json_stream *s, json_ref *doc, size_t *at
     size_t max_doc = s->p->max_doc;
     *err = nullptr;
 
-    for (;;) {
-        size_t i = s->pos;
-        while (i < len && is_ws((unsigned char)buf[i]))
-            i++;
-        if (i >= len || s->done) {
-            s->pos = len;
-            return JSON_NEXT_END;
-        }
-        *at = i;
+    if (s->done)
+        return JSON_NEXT_END;
+    if (s->resyncing && !resync(s))
+        return JSON_NEXT_END;
 
-        // Fast path: the rest of the line is one whole object or array.
-        size_t eol = next_line(buf, len, i);
-        size_t end = eol;
-        while (end > i && is_ws((unsigned char)buf[end - 1]))
-            end--;
-        char first = buf[i], last = buf[end - 1];
-        if ((first == '{' && last == '}') || (first == '[' && last == ']')) {
-            size_t n = end - i;
-            if (first == '[' || n <= max_doc) {
-                auto res = parser.parse(buf + i, n, !s->padded);
-                if (!res.error()) {
-                    s->pos = eol;
-                    *doc = from_elem(res.value_unsafe());
-                    return JSON_NEXT_DOC;
-                }
-            }
-        }
+    size_t i = s->pos;
+    while (i < len && is_ws((unsigned char)buf[i]))
+        i++;
+    if (i >= len) {
+        s->pos = len;
+        return JSON_NEXT_END;
+    }
 
-        // Slow path: find the value's extent.
-        scan_result sr = scan_value(buf, len, i);
-        switch (sr.status) {
-        case scan_result::OK: {
-            size_t n = sr.end - i;
-            if (n > max_doc && buf[i] != '[') {
-                std::snprintf(s->err, sizeof s->err,
-                              "document of %zu bytes is larger than the limit of %zu bytes; skipped", n,
-                              max_doc);
-                s->pos = sr.end;
-                return stream_error(s, i, err);
-            }
-            auto res = parser.parse(buf + i, n, !s->padded);
-            s->pos = sr.end;
-            if (res.error()) {
-                std::snprintf(s->err, sizeof s->err, "invalid JSON: %s",
-                              simdjson::error_message(res.error()));
-                return stream_error(s, i, err);
-            }
+    // Fast path: the rest of the line is one whole object or array.
+    size_t eol = next_line(buf, len, i);
+    size_t end = eol;
+    while (end > i && is_ws((unsigned char)buf[end - 1]))
+        end--;
+    char first = buf[i], last = buf[end - 1];
+    if (((first == '{' && last == '}') || (first == '[' && last == ']')) && end - i <= max_doc) {
+        auto res = parser.parse(buf + i, end - i, !s->padded);
+        if (!res.error()) {
+            s->pos = eol;
+            s->doc_size = end - i;
+            *at = s->base + i;
             *doc = from_elem(res.value_unsafe());
             return JSON_NEXT_DOC;
         }
-        case scan_result::SYNTAX: {
-            std::snprintf(s->err, sizeof s->err, "invalid JSON: %s at byte %zu", sr.what, sr.bad);
-            size_t ls = line_start(buf, sr.bad);
-            size_t from = ls > i ? ls : next_line(buf, len, sr.bad);
-            if (from <= i)
-                from = next_line(buf, len, i);
-            s->pos = resync(buf, len, from);
-            return stream_error(s, i, err);
+    }
+
+    // Slow path: find the value's extent, or where it goes wrong.
+    scan_result sr = scan_value(buf, len, i);
+    switch (sr.status) {
+    case scan_result::OK: {
+        size_t n = sr.end - i;
+        if (s->more && sr.end == len && first != '{' && first != '[' && first != '"') {
+            s->pos = i; // a number or literal that may go on in the next bytes
+            return JSON_NEXT_END;
         }
-        case scan_result::TOO_DEEP:
-            std::snprintf(s->err, sizeof s->err, "invalid JSON: nested deeper than %zu levels at byte %zu",
-                          MAX_DEPTH, sr.bad);
-            s->pos = resync(buf, len, next_line(buf, len, sr.bad));
-            return stream_error(s, i, err);
-        case scan_result::TRUNCATED:
-        default:
+        s->pos = sr.end;
+        if (n > max_doc) {
             std::snprintf(s->err, sizeof s->err,
-                          "truncated JSON: the input ends inside a document (%zu bytes read)", len - i);
-            s->done = true;
-            s->pos = len;
-            return stream_error(s, i, err);
+                          "document of %zu bytes is larger than the limit of %zu bytes; skipped", n,
+                          max_doc);
+            return fail(s, i, at, err);
         }
+        auto res = parser.parse(buf + i, n, !s->padded);
+        if (res.error()) {
+            std::snprintf(s->err, sizeof s->err, "invalid JSON: %s",
+                          simdjson::error_message(res.error()));
+            return fail(s, i, at, err);
+        }
+        s->doc_size = n;
+        *at = s->base + i;
+        *doc = from_elem(res.value_unsafe());
+        return JSON_NEXT_DOC;
+    }
+    case scan_result::SYNTAX: {
+        std::snprintf(s->err, sizeof s->err, "invalid JSON: %s at byte %zu", sr.what,
+                      s->base + sr.bad);
+        // Resume at the line of the damage if it is past the document's
+        // first line (a truncated line followed by the next document),
+        // else after that line.
+        size_t ls = line_start(buf, sr.bad);
+        s->pos = ls > i ? ls : next_line(buf, len, sr.bad);
+        if (s->pos <= i)
+            s->pos = next_line(buf, len, i);
+        s->resyncing = true;
+        return fail(s, i, at, err);
+    }
+    case scan_result::TOO_DEEP:
+        std::snprintf(s->err, sizeof s->err, "invalid JSON: nested deeper than %zu levels at byte %zu",
+                      MAX_DEPTH, s->base + sr.bad);
+        s->pos = next_line(buf, len, sr.bad);
+        s->resyncing = true;
+        return fail(s, i, at, err);
+    case scan_result::TRUNCATED:
+    default:
+        if (len - i > max_doc) {
+            std::snprintf(s->err, sizeof s->err,
+                          "document larger than the limit of %zu bytes; skipped up to the next line "
+                          "that starts a document",
+                          max_doc);
+            s->pos = next_line(buf, len, i);
+            s->resyncing = true;
+            return fail(s, i, at, err);
+        }
+        if (s->more) {
+            s->pos = i; // the document goes on in the next bytes
+            return JSON_NEXT_END;
+        }
+        std::snprintf(s->err, sizeof s->err,
+                      "truncated JSON: the input ends inside a document (%zu bytes read)", len - i);
+        s->done = true;
+        s->pos = len;
+        return fail(s, i, at, err);
     }
 }
 

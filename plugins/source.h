@@ -21,6 +21,7 @@ struct event {
     const char *hostname;  /* for evt.hostname */
     const char *input;     /* file name, or "-" for stdin */
     size_t offset;         /* byte offset of its document in the input */
+    uint64_t first_ts_ns;  /* ts_ns of the run's first event (evt.reltime) */
 };
 
 /* Bump allocator for extracted values; reset once per event. */
@@ -80,6 +81,12 @@ struct source_plugin {
      * which plugins/generic and plugins/json extract for every source). */
     bool (*extract)(const struct event *ev, const struct field_ref *f, struct arena *a,
                     struct fvalues *out);
+    /* Optional (NULL keeps every event): whether an event decode emitted is
+     * dropped, as Falco's plugin drops it (a k8s audit Event without a
+     * readable stageTimestamp, a CloudTrail record without eventTime...).
+     * Sets *why (static text); *quiet when the drop is deliberate filtering
+     * (CloudTrail Insight records) to count but not report. */
+    bool (*reject)(json_ref event, const char **why, bool *quiet);
 };
 
 /* All sources with inputs: k8s_audit, aws_cloudtrail, github, okta, json. */
