@@ -23,6 +23,7 @@
  * name, the first time anything is extracted); afterwards a field is one
  * pointer subtraction and an indexed call. */
 #include "extract.h"
+#include "extractors.h" /* the shared declarations; checked against ours */
 
 #include <pthread.h>
 #include <stdint.h>
@@ -491,17 +492,9 @@ static void image_ids(json_ref r, bool has_index, uint64_t index, struct arena *
             return;
         size_t n = json_array_size(items);
         if (has_index) {
-            if (index >= n)
-                return;
-            json_iter it;
-            json_iter_begin(items, &it);
-            for (uint64_t i = 0; json_iter_next(&it, &item, NULL, NULL); i++) {
-                if (i == index) {
-                    if (get1(item, "imageId", &v))
-                        out_str(a, out, str_of(v));
-                    return;
-                }
-            }
+            if (index < n && json_array_at(items, (size_t)index, &item) &&
+                get1(item, "imageId", &v))
+                out_str(a, out, str_of(v));
             return;
         }
         if (n == 0)

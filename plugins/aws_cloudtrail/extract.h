@@ -8,6 +8,9 @@
 
 #include "../source.h" /* plugins/source.h, not compiler/source.h */
 
+/* The extractor is also declared in plugins/extractors.h (the source table
+ * uses that); this header adds what is particular to the source. */
+
 /* Extracts one field of the aws_cloudtrail table (f->info must point into
  * it) from ev->root, one CloudTrail record. Strings live in document or
  * arena memory and are NUL-terminated; s3.bytes* and s3.cnt.* are numbers

@@ -26,6 +26,7 @@
  *
  * Dispatch: one table row per field, mapped from the schema table once. */
 #include "extract.h"
+#include "extractors.h" /* the shared declarations; checked against ours */
 
 #include <inttypes.h>
 #include <pthread.h>

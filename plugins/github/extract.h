@@ -7,6 +7,9 @@
 
 #include "../source.h" /* plugins/source.h, not compiler/source.h */
 
+/* The extractor is also declared in plugins/extractors.h (the source table
+ * uses that); this header adds what is particular to the source. */
+
 /* Extracts one field of the github table (f->info must point into it) from
  * ev->root, one webhook payload with the plugin's keys (webhook_type, and
  * files / workflow_miner_detections when present). Every field is a

@@ -46,6 +46,7 @@
  * and so does an event whose evt.num does not grow (a new run), so
  * replaying the same file gives the same counts every time. */
 #include "extract.h"
+#include "extractors.h" /* the shared declarations; checked against ours */
 
 #include <inttypes.h>
 #include <pthread.h>

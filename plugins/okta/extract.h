@@ -7,6 +7,9 @@
 
 #include "../source.h" /* plugins/source.h, not compiler/source.h */
 
+/* The extractor is also declared in plugins/extractors.h (the source table
+ * uses that); this header adds what is particular to the source. */
+
 /* Extracts one field of the okta table (f->info must point into it) from
  * ev->root, one System Log LogEvent. Strings are NUL-terminated, in
  * document or arena memory; okta.security.asnumber and the countlast
