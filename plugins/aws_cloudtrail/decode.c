@@ -88,6 +88,6 @@ const struct source_plugin aws_cloudtrail_source = {
     .name = "aws_cloudtrail",
     .decode = ct_decode,
     .timestamp = ct_timestamp,
-    .extract = NULL, /* aws_cloudtrail_extract: until plugins/aws_cloudtrail/extract.c lands */
+    .extract = aws_cloudtrail_extract,
     .reject = ct_reject,
 };

@@ -1,8 +1,11 @@
 /* okta/decode.c: Okta System Log events (ecosystem.md 3.6): one LogEvent
  * object per document, or a JSON array of them (the body of GET
- * /api/v1/logs). The event time is `published` (RFC 3339); like Falco's
- * okta plugin, which ignores the parse error, an event whose published
- * does not parse is kept, with time 0. */
+ * /api/v1/logs). The event time is `published` (RFC 3339). Falco's okta
+ * plugin ignores a parse error and stamps the event with Go's UnixNano() of
+ * the zero time.Time, which wraps around int64: 0xa1b203eb3d1a0000 ns
+ * (2339-03-21T22:18:14.838206464Z). stoop gives such events (a missing or
+ * impossible published, like the "2017-09-31" of Okta's documentation
+ * example) that same time, so alerts match Falco's. */
 #include "decode.h"
 #include "extractors.h"
 
@@ -32,10 +35,13 @@ static bool okta_decode(json_ref doc, void (*emit)(void *ctx, json_ref event), v
     return true;
 }
 
+/* (uint64)(int64)(-62135596800 * 1e9 mod 2^64): Go's zero time in ns. */
+#define GO_ZERO_TIME_NS 0xa1b203eb3d1a0000ull
+
 static uint64_t okta_timestamp(json_ref ev)
 {
     uint64_t ns;
-    return json_member_time(ev, "published", &ns) ? ns : 0;
+    return json_member_time(ev, "published", &ns) ? ns : GO_ZERO_TIME_NS;
 }
 
 const struct source_plugin okta_source = {
