@@ -55,6 +55,6 @@ const struct source_plugin github_source = {
     .name = "github",
     .decode = gh_decode,
     .timestamp = gh_timestamp,
-    .extract = NULL, /* github_extract: until plugins/github/extract.c lands */
+    .extract = github_extract,
     .reject = NULL,
 };

@@ -48,6 +48,6 @@ const struct source_plugin okta_source = {
     .name = "okta",
     .decode = okta_decode,
     .timestamp = okta_timestamp,
-    .extract = NULL, /* okta_extract: until plugins/okta/extract.c lands */
+    .extract = okta_extract,
     .reject = NULL,
 };
