@@ -119,6 +119,7 @@ struct ruleset {
     struct event cur_copy;
     bool have_cur;
 
+    bool building; /* in ruleset_new */
     char *scratch; /* NUL-terminated copies for fnmatch */
     size_t scratch_cap;
 };
@@ -240,8 +241,13 @@ static int lookup_key(struct ruleset *rs, const char *key)
     return v ? (int)((uintptr_t)v - 1) : -1;
 }
 
+/* Operands of the candidate rules (which live as long as the program) are
+ * also found by address; operands met later (ruleset_field) only by key, so
+ * a freed operand's address can never alias another one's slot. */
 static void remember_operand(struct ruleset *rs, const struct operand *o, int slot)
 {
+    if (!rs->building)
+        return;
     char addr[40];
     snprintf(addr, sizeof addr, "P%p", (const void *)o);
     strmap_put(&rs->keys, addr, (void *)(uintptr_t)(slot + 1));
@@ -1018,6 +1024,12 @@ static bool eval_check(struct ruleset *rs, const struct node *nd)
             vals = tmp;
         }
         nv = r->n;
+        /* fnmatch needs NUL-terminated patterns; extracted text may not be. */
+        if (nd->op == OP_GLOB || nd->op == OP_IGLOB) {
+            struct value *w = (struct value *)vals;
+            for (size_t i = 0; i < nv; i++)
+                w[i].str = arena_strndup(&rs->arena, w[i].str ? w[i].str : "", w[i].len);
+        }
     }
     if (nd->lhs_list) {
         if (nd->op == OP_IN) {
@@ -1288,6 +1300,7 @@ struct ruleset *ruleset_new(const struct program *p, const char *source,
     rs->md = pcre2_match_data_create(1, NULL);
     rs->gen = 1;
     enum priority minp = sel ? sel->min_priority : PRIO_DEBUG;
+    rs->building = true;
     rs->cands = xcalloc(p->nrules ? p->nrules : 1, sizeof *rs->cands);
     for (size_t i = 0; i < p->nrules; i++) {
         const struct rule_def *r = p->rules[i];
@@ -1319,6 +1332,7 @@ struct ruleset *ruleset_new(const struct program *p, const char *source,
                 stack[sp++] = nd->kids[k];
         }
     }
+    rs->building = false;
     apply_selection(rs, sel);
     return rs;
 }

@@ -51,7 +51,8 @@ struct ruleset; /* opaque: the rules of one source, prepared for evaluation */
  * distinct field reference of the candidate rules' conditions and outputs
  * (field + argument + dotted suffix, or a whole transformer expression) gets
  * a slot, extracted lazily at most once per event into a per-event arena.
- * A ruleset is not thread-safe (one per thread). */
+ * A ruleset is not thread-safe (one per thread); ruleset_new JIT-compiles
+ * the program's regexes, so make the rulesets of one program one at a time. */
 struct ruleset *ruleset_new(const struct program *p, const char *source,
                             const struct rule_selection *sel);
 void ruleset_free(struct ruleset *rs);
