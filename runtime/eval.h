@@ -91,7 +91,10 @@ size_t ruleset_eval(struct ruleset *rs, const struct event *ev, enum rule_matchi
  * `field` is an OPND_FIELD or OPND_TRANSFORM operand, typically a token of a
  * rule's output_fmt. Never NULL: n == 0 when the value is missing. Valid
  * until the next event is evaluated. Called with an event other than the
- * one last evaluated, it starts that event (fresh extraction). */
+ * one last evaluated, it starts that event (fresh extraction); events are
+ * told apart by address, num, root, input and offset, so a caller reusing
+ * one struct event must change num (or offset) from one event to the next.
+ * ruleset_eval always starts a new event. */
 const struct fvalues *ruleset_field(struct ruleset *rs, const struct event *ev,
                                     const struct operand *field);
 
