@@ -520,8 +520,9 @@ static bool convert_value(struct check_state *st, const struct expr *chk, struct
             }
             int err;
             PCRE2_SIZE erroff;
-            v->compiled = pcre2_compile((PCRE2_SPTR)s, len, PCRE2_ANCHORED | PCRE2_ENDANCHORED,
-                                        &err, &erroff, NULL);
+            /* Falco's RE2 matches UTF-8 text; invalid bytes must not fail. */
+            uint32_t opts = PCRE2_ANCHORED | PCRE2_ENDANCHORED | PCRE2_UTF | PCRE2_MATCH_INVALID_UTF;
+            v->compiled = pcre2_compile((PCRE2_SPTR)s, len, opts, &err, &erroff, NULL);
             if (!v->compiled) {
                 PCRE2_UCHAR msg[256];
                 pcre2_get_error_message(err, msg, sizeof msg);
