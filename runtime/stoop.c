@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "program.h"
+#include "stoop_commands.h"
 
 #define STOOP_VERSION "0.1.0"
 
@@ -11,6 +12,8 @@ static void usage(FILE *out)
     fputs("usage: stoop <command> [options]\n"
           "\n"
           "commands:\n"
+          "  run -r RULES... [--source SRC] (--input PATH|-)... [--json] ...\n"
+          "      evaluate rules over events and write alerts ('stoop run --help')\n"
           "  version\n",
           out);
 }
@@ -21,6 +24,8 @@ int main(int argc, char **argv)
         usage(stderr);
         return 2;
     }
+    if (strcmp(argv[1], "run") == 0)
+        return cmd_run(argc - 1, argv + 1);
     if (strcmp(argv[1], "version") == 0 || strcmp(argv[1], "--version") == 0) {
         printf("stoop %s (Falco rules engine version %s)\n", STOOP_VERSION, STOOP_ENGINE_VERSION);
         return 0;

@@ -1,0 +1,281 @@
+/* run.c: `stoop run`: load rules, read every input of one source to its
+ * end, evaluate each event, write alerts, and say at the end what was read,
+ * skipped and found. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "alert.h"
+#include "stoop_commands.h"
+#include "input.h"
+#include "pipeline.h"
+#include "util.h"
+
+struct str_vec {
+    const char **v;
+    size_t n, cap;
+};
+
+struct run_opts {
+    struct str_vec rules, inputs, disable, enable_tags;
+    const char *source;
+    const char *output;
+    enum rule_matching matching;
+    enum priority min_priority;
+    bool json, strict, iso8601;
+};
+
+struct run_state {
+    FILE *out;
+    struct alert_opts alert;
+    uint64_t by_priority[PRIO_COUNT];
+    uint64_t alerts;
+};
+
+static void run_usage(FILE *out)
+{
+    fputs("usage: stoop run -r RULES... [--source SRC] (--input PATH|-)... [--json]\n"
+          "                 [--rule-matching first|all] [--min-priority P]\n"
+          "                 [--disable-rule PATTERN] [--enable-tag TAG] [-o FILE]\n"
+          "                 [--time-iso8601] [--strict]\n"
+          "\n"
+          "Reads every input (files, directories walked in name order, gzip, or - for\n"
+          "stdin) as events of one source, writes one alert per line (Falco's text, or\n"
+          "its JSON with --json) and a summary on stderr. Malformed input is reported,\n"
+          "counted and skipped; --strict makes that an error (exit 1).\n",
+          out);
+}
+
+static double now_seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* Takes the arguments after an option up to the next option. */
+static int take_values(int argc, char **argv, int i, struct str_vec *vec)
+{
+    int taken = 0;
+    while (i + 1 < argc && (argv[i + 1][0] != '-' || strcmp(argv[i + 1], "-") == 0)) {
+        VEC_PUSH(*vec, argv[++i]);
+        taken++;
+    }
+    return taken;
+}
+
+static bool parse_run_opts(int argc, char **argv, struct run_opts *o)
+{
+    o->matching = MATCH_FIRST;
+    o->min_priority = PRIO_DEBUG;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        int n = 0;
+        if (strcmp(a, "-r") == 0 || strcmp(a, "--rules") == 0) {
+            n = take_values(argc, argv, i, &o->rules);
+        } else if (strcmp(a, "--input") == 0 || strcmp(a, "-i") == 0) {
+            n = take_values(argc, argv, i, &o->inputs);
+        } else if (strcmp(a, "--source") == 0 && i + 1 < argc) {
+            o->source = argv[++i];
+            continue;
+        } else if (strcmp(a, "-o") == 0 && i + 1 < argc) {
+            o->output = argv[++i];
+            continue;
+        } else if (strcmp(a, "--json") == 0) {
+            o->json = true;
+            continue;
+        } else if (strcmp(a, "--strict") == 0) {
+            o->strict = true;
+            continue;
+        } else if (strcmp(a, "--time-iso8601") == 0) {
+            o->iso8601 = true;
+            continue;
+        } else if (strcmp(a, "--rule-matching") == 0 && i + 1 < argc) {
+            const char *m = argv[++i];
+            if (strcmp(m, "first") == 0)
+                o->matching = MATCH_FIRST;
+            else if (strcmp(m, "all") == 0)
+                o->matching = MATCH_ALL;
+            else {
+                fprintf(stderr, "stoop: --rule-matching is first or all, not '%s'\n", m);
+                return false;
+            }
+            continue;
+        } else if (strcmp(a, "--min-priority") == 0 && i + 1 < argc) {
+            if (!priority_parse(argv[++i], &o->min_priority)) {
+                fprintf(stderr, "stoop: unknown priority '%s'\n", argv[i]);
+                return false;
+            }
+            continue;
+        } else if (strcmp(a, "--disable-rule") == 0 && i + 1 < argc) {
+            VEC_PUSH(o->disable, argv[++i]);
+            continue;
+        } else if (strcmp(a, "--enable-tag") == 0 && i + 1 < argc) {
+            VEC_PUSH(o->enable_tags, argv[++i]);
+            continue;
+        } else {
+            fprintf(stderr, "stoop: unknown or incomplete option '%s'\n", a);
+            return false;
+        }
+        if (n == 0) {
+            fprintf(stderr, "stoop: %s needs at least one value\n", a);
+            return false;
+        }
+        i += n;
+    }
+    if (o->rules.n == 0 || o->inputs.n == 0) {
+        fputs("stoop: run needs rules (-r) and inputs (--input)\n", stderr);
+        return false;
+    }
+    return true;
+}
+
+/* With no --source: the one source the loaded rules use. */
+static const char *guess_source(const struct program *p)
+{
+    const char *found = NULL;
+    for (size_t i = 0; i < p->nrules; i++) {
+        if (!p->rules[i]->compiled_ok)
+            continue;
+        if (found && strcmp(found, p->rules[i]->source) != 0)
+            return NULL;
+        found = p->rules[i]->source;
+    }
+    return found;
+}
+
+static void on_match(void *ctx, const struct rule_def *rule, const struct event *ev,
+                     struct ruleset *rs)
+{
+    struct run_state *st = ctx;
+    alert_write(st->out, &st->alert, rs, rule, ev);
+    st->by_priority[rule->priority]++;
+    st->alerts++;
+}
+
+const char *run_hostname(void)
+{
+    static char name[256];
+    const char *env = getenv("FALCO_HOSTNAME");
+    if (env && *env)
+        return env;
+    if (gethostname(name, sizeof name - 1) != 0)
+        strcpy(name, "localhost");
+    name[sizeof name - 1] = '\0';
+    return name;
+}
+
+/* Loads rules; prints the diagnostics of failed files. Returns 0, or the
+ * exit status to stop with. */
+int run_load_rules(struct program *p, const char *const *paths, size_t n)
+{
+    bool read_ok = pipeline_load(p, paths, n);
+    if (p->diags.nerrors) {
+        diag_sort(&p->diags);
+        struct diag_render_opts ro = {DIAG_FMT_TEXT, false};
+        diag_render(stderr, &p->diags, &p->src, &ro);
+        fprintf(stderr, "stoop: the rules have %zu error%s (stoopc lint shows them too)\n",
+                p->diags.nerrors, p->diags.nerrors == 1 ? "" : "s");
+        return read_ok ? 1 : 2;
+    }
+    return 0;
+}
+
+int cmd_run(int argc, char **argv)
+{
+    struct run_opts o = {0};
+    if (argc > 1 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
+        run_usage(stdout);
+        return 0;
+    }
+    if (!parse_run_opts(argc, argv, &o)) {
+        run_usage(stderr);
+        return 2;
+    }
+    int rc = 0;
+    struct program p;
+    program_init(&p);
+    struct ruleset *rs = NULL;
+    struct event_reader *er = NULL;
+    struct run_state st = {.out = stdout};
+    if ((rc = run_load_rules(&p, o.rules.v, o.rules.n)) != 0)
+        goto done;
+    const char *source = o.source ? o.source : guess_source(&p);
+    const struct source_plugin *sp = source ? source_plugin_find(source) : NULL;
+    if (!sp) {
+        if (source)
+            fprintf(stderr, "stoop: no input for source '%s' (k8s_audit, aws_cloudtrail, github, "
+                            "okta, json)\n",
+                    source);
+        else
+            fputs("stoop: the rules use several sources: choose one with --source\n", stderr);
+        rc = 2;
+        goto done;
+    }
+    struct rule_selection sel = {.min_priority = o.min_priority,
+                                 .disable_patterns = o.disable.v,
+                                 .ndisable = o.disable.n,
+                                 .enable_tags = o.enable_tags.v,
+                                 .nenable_tags = o.enable_tags.n};
+    rs = ruleset_new(&p, sp->name, &sel);
+    if (ruleset_size(rs) == 0)
+        fprintf(stderr, "stoop: warning: no enabled rules for source '%s'\n", sp->name);
+    if (o.output && !(st.out = fopen(o.output, "w"))) {
+        fprintf(stderr, "stoop: cannot write '%s': %s\n", o.output, strerror(errno));
+        rc = 2;
+        goto done;
+    }
+    st.alert = (struct alert_opts){.json = o.json, .hostname = run_hostname(), .time_iso8601 = o.iso8601};
+    struct input_opts iopts = {0};
+    er = event_reader_open(sp, o.inputs.v, o.inputs.n, &iopts, st.alert.hostname);
+    double start = now_seconds(), next_progress = start + 2.0;
+    struct event ev;
+    uint64_t events = 0;
+    while (event_reader_next(er, &ev)) {
+        ruleset_eval(rs, &ev, o.matching, on_match, &st);
+        if ((++events & 4095) == 0 && now_seconds() >= next_progress) {
+            double t = now_seconds() - start;
+            struct event_counts c;
+            event_reader_counts(er, &c);
+            fprintf(stderr, "stoop: %llu events, %.1f MB, %llu alerts, %.0f events/s\n",
+                    (unsigned long long)c.events, (double)c.bytes / 1e6,
+                    (unsigned long long)st.alerts, (double)c.events / t);
+            next_progress += 2.0;
+        }
+    }
+    fflush(st.out);
+    double elapsed = now_seconds() - start;
+    struct event_counts c;
+    event_reader_counts(er, &c);
+    fprintf(stderr, "stoop: %llu events read, %llu skipped as malformed, %llu alert%s",
+            (unsigned long long)c.events, (unsigned long long)c.skipped,
+            (unsigned long long)st.alerts, st.alerts == 1 ? "" : "s");
+    const char *sep = " (";
+    for (int i = 0; i < PRIO_COUNT; i++) {
+        if (st.by_priority[i]) {
+            fprintf(stderr, "%s%s %llu", sep, priority_name((enum priority)i),
+                    (unsigned long long)st.by_priority[i]);
+            sep = ", ";
+        }
+    }
+    fprintf(stderr, "%s in %.3f s, %.0f events/s\n", st.alerts ? ")" : "", elapsed,
+            elapsed > 0 ? (double)c.events / elapsed : 0.0);
+    if (o.strict && (c.skipped || c.problems))
+        rc = 1;
+done:
+    if (er)
+        event_reader_close(er);
+    if (rs)
+        ruleset_free(rs);
+    if (st.out && st.out != stdout)
+        fclose(st.out);
+    program_free(&p);
+    VEC_FREE(o.rules);
+    VEC_FREE(o.inputs);
+    VEC_FREE(o.disable);
+    VEC_FREE(o.enable_tags);
+    return rc;
+}
