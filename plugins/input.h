@@ -26,7 +26,7 @@
 #define INPUT_DEFAULT_MAX_INPUT ((uint64_t)1 << 30) /* 1 GiB */
 #define INPUT_DEFAULT_MAX_EVENT ((size_t)1 << 20)   /* 1 MiB */
 #define INPUT_DEFAULT_MAX_DOC ((size_t)256 << 20)   /* 256 MiB */
-#define INPUT_DEFAULT_CHUNK ((size_t)8 << 20)       /* 8 MiB */
+#define INPUT_DEFAULT_CHUNK ((size_t)1 << 20)       /* 1 MiB */
 
 /* One problem with an input. */
 struct input_problem {

@@ -426,6 +426,36 @@ enum json_next json_stream_next(struct json_stream *s, json_ref *doc, size_t *at
         }
     }
 
+    // Pretty-printed documents (jq, json.dumps(indent=...), CloudTrail
+    // files): their inner lines are indented, so the first later line that
+    // starts with a closing bracket in its first column most likely ends
+    // the document. Try exactly that once; a parse that succeeds proves it.
+    if ((first == '{' || first == '[') && eol < len) {
+        size_t ln = eol;
+        while (ln < len && ln - i <= max_doc) {
+            char c = buf[ln];
+            if (c == '}' || c == ']') {
+                size_t eol2 = next_line(buf, len, ln), end2 = eol2;
+                while (end2 > ln && is_ws((unsigned char)buf[end2 - 1]))
+                    end2--;
+                if ((eol2 < len || !s->more) && end2 - i <= max_doc) {
+                    auto res = parser.parse(buf + i, end2 - i, !s->padded);
+                    if (!res.error()) {
+                        s->pos = eol2;
+                        s->doc_size = end2 - i;
+                        *at = s->base + i;
+                        *doc = from_elem(res.value_unsafe());
+                        return JSON_NEXT_DOC;
+                    }
+                }
+                break;
+            }
+            if (c == '{' || c == '[')
+                break; // the next document, or something odd: scan
+            ln = next_line(buf, len, ln);
+        }
+    }
+
     // Slow path: find the value's extent, or where it goes wrong.
     scan_result sr = scan_value(buf, len, i);
     switch (sr.status) {
