@@ -14,6 +14,8 @@ static void usage(FILE *out)
           "commands:\n"
           "  run -r RULES... [--source SRC] (--input PATH|-)... [--json] ...\n"
           "      evaluate rules over events and write alerts ('stoop run --help')\n"
+          "  test CASES.yaml...\n"
+          "      run rule tests: events and the alerts they must give ('stoop test --help')\n"
           "  version\n",
           out);
 }
@@ -26,6 +28,8 @@ int main(int argc, char **argv)
     }
     if (strcmp(argv[1], "run") == 0)
         return cmd_run(argc - 1, argv + 1);
+    if (strcmp(argv[1], "test") == 0)
+        return cmd_test(argc - 1, argv + 1);
     if (strcmp(argv[1], "version") == 0 || strcmp(argv[1], "--version") == 0) {
         printf("stoop %s (Falco rules engine version %s)\n", STOOP_VERSION, STOOP_ENGINE_VERSION);
         return 0;

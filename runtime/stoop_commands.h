@@ -5,6 +5,7 @@
 #include "program.h"
 
 int cmd_run(int argc, char **argv);
+int cmd_test(int argc, char **argv); /* test_cmd.c: stoop test CASES.yaml... */
 
 /* Shared by the commands. */
 const char *run_hostname(void); /* FALCO_HOSTNAME, else gethostname() */
