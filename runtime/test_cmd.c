@@ -100,6 +100,7 @@ static void cf_error(struct cases_file *cf, const struct ynode *n, const char *f
 {
     va_list ap;
     va_start(ap, fmt);
+    fflush(stdout);
     fprintf(stderr, "%s:%u: %serror:%s ", cf->path, node_line(cf, n), c_red, c_reset);
     vfprintf(stderr, fmt, ap);
     fputc('\n', stderr);
@@ -322,6 +323,7 @@ static struct loaded *load_rules(struct test_state *ts, char **paths, size_t n)
     }
     struct loaded *l = xcalloc(1, sizeof *l);
     l->key = sb_take(&key);
+    fflush(stdout);
     program_init(&l->p);
     l->ok = run_load_rules(&l->p, (const char *const *)paths, n) == 0;
     VEC_PUSH(ts->programs, l);
@@ -1149,6 +1151,7 @@ static bool run_file(struct test_state *ts, const char *path)
     bool ok = true;
     const struct ynode *root = cf.docs && cf.ndocs ? cf.docs[0] : NULL;
     if (!cf.docs) {
+        fflush(stdout);
         struct diag_render_opts ro = {DIAG_FMT_TEXT, false};
         diag_render(stderr, &cf.diags, &cf.src, &ro);
         ok = false;
