@@ -1008,8 +1008,17 @@ static bool run_case(struct test_state *ts, struct cases_file *cf, const struct 
         }
         if (e->got != e->count) {
             pass = false;
-            sb_printf(&report, "      %sexpected '%s' ×%" PRIu64 ", got ×%" PRIu64 "%s\n", c_red,
+            sb_printf(&report, "      %sexpected '%s' ×%" PRIu64 ", got ×%" PRIu64 "%s", c_red,
                       e->rule, e->count, e->got, c_reset);
+            const struct source_file *rf = span_valid(e->def->name_span)
+                                               ? source_get(&l->p.src, e->def->name_span.file)
+                                               : NULL;
+            if (rf) {
+                unsigned rl, rc;
+                source_line_col(rf, e->def->name_span.start, &rl, &rc);
+                sb_printf(&report, "  %s(rule at %s:%u)%s", c_dim, rf->path, rl, c_reset);
+            }
+            sb_putc(&report, '\n');
             if (!e->in_ruleset) {
                 const char *why = strcmp(e->def->source, sp->name) != 0
                                       ? "it is a rule of another source"
