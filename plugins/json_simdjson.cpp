@@ -79,6 +79,7 @@ struct json_stream {
     bool padded;
     bool more;        // bytes follow buf[len - 1] (json_stream_refill)
     bool resyncing;   // after an error: looking for a line that starts a document
+    bool skip_to_eol; // ... after the end of the current line
     bool done;
     char err[256];
 };
@@ -307,6 +308,7 @@ struct json_stream *json_stream_open(struct json_parser *p, const char *buf, siz
     s->padded = false;
     s->more = false;
     s->resyncing = false;
+    s->skip_to_eol = false;
     s->done = false;
     s->err[0] = '\0';
     return s;
@@ -352,16 +354,26 @@ size_t json_stream_doc_size(const struct json_stream *s)
 
 namespace {
 
-// After a malformed document, reading resumes at the first line, from the
-// line start s->pos on, that begins in its first column with '{' or '['.
-// Lines inside a pretty-printed document are indented and its closing
-// bracket does not qualify, so one broken document gives one report.
-// Returns false when the buffer ran out first (with more to come, s->pos is
-// left at the start of the last, incomplete line so it is seen whole).
+// After a malformed document, reading resumes at the first line (after
+// the end of the current one if skip_to_eol, else from the line start
+// s->pos on) that begins in its first column with '{' or '['. Lines inside
+// a pretty-printed document are indented and its closing bracket does not
+// qualify, so one broken document gives one report. Returns false when the
+// buffer ran out first (with more to come, s->pos is left at the start of
+// the last, incomplete line so that it is seen whole).
 bool resync(json_stream *s)
 {
     const char *buf = s->buf;
     size_t len = s->len, from = s->pos;
+    if (s->skip_to_eol) {
+        const void *nl = from < len ? std::memchr(buf + from, '\n', len - from) : nullptr;
+        if (!nl) {
+            s->pos = len;
+            return false;
+        }
+        from = (size_t)((const char *)nl - buf) + 1;
+        s->skip_to_eol = false;
+    }
     while (from < len && buf[from] != '{' && buf[from] != '[') {
         const void *nl = std::memchr(buf + from, '\n', len - from);
         if (!nl) {
@@ -375,6 +387,14 @@ bool resync(json_stream *s)
         return false;
     s->resyncing = false;
     return true;
+}
+
+// Resume after the line holding byte `at`.
+void resync_after_line(json_stream *s, size_t at)
+{
+    s->pos = at;
+    s->skip_to_eol = true;
+    s->resyncing = true;
 }
 
 enum json_next fail(json_stream *s, size_t i, size_t *at, const char **err)
@@ -490,17 +510,18 @@ enum json_next json_stream_next(struct json_stream *s, json_ref *doc, size_t *at
         // first line (a truncated line followed by the next document),
         // else after that line.
         size_t ls = line_start(buf, sr.bad);
-        s->pos = ls > i ? ls : next_line(buf, len, sr.bad);
-        if (s->pos <= i)
-            s->pos = next_line(buf, len, i);
-        s->resyncing = true;
+        if (ls > i) {
+            s->pos = ls;
+            s->resyncing = true;
+        } else {
+            resync_after_line(s, sr.bad);
+        }
         return fail(s, i, at, err);
     }
     case scan_result::TOO_DEEP:
         std::snprintf(s->err, sizeof s->err, "invalid JSON: nested deeper than %zu levels at byte %zu",
                       MAX_DEPTH, s->base + sr.bad);
-        s->pos = next_line(buf, len, sr.bad);
-        s->resyncing = true;
+        resync_after_line(s, sr.bad);
         return fail(s, i, at, err);
     case scan_result::TRUNCATED:
     default:
@@ -509,8 +530,7 @@ enum json_next json_stream_next(struct json_stream *s, json_ref *doc, size_t *at
                           "document larger than the limit of %zu bytes; skipped up to the next line "
                           "that starts a document",
                           max_doc);
-            s->pos = next_line(buf, len, i);
-            s->resyncing = true;
+            resync_after_line(s, i);
             return fail(s, i, at, err);
         }
         if (s->more) {
