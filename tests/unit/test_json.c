@@ -228,6 +228,9 @@ START_TEST(test_pieces)
         "{\"a\":1}\n{\"a\": 1 \"b\": 2}\n{\"c\":3}\n{\"d\":{\"e\":\n{\"f\":4}\n12 345 \"six\"\n",
         "{\n  \"a\": 1,\n  \"b\" 2\n}\n{\n  \"c\": [1, 2, 3]\n}\n[{\"x\":1},\n{\"y\":2}]\n",
         "{\"a\":\"long string value with spaces and \\\"quotes\\\"\"}\n{\"b\":[true,false,null]}",
+        /* damage early in a long line: the rest of it, read in a later
+         * piece, must not be taken for a document */
+        "{\"a\" 1, \"b\": {\"c\": 2}, \"d\": [1, 2, 3]}\n\"s\"\n{\"e\":1}\n",
     };
     for (size_t t = 0; t < COUNT(texts); t++) {
         struct items whole, parts;
