@@ -249,12 +249,14 @@ static const char *const alias_pairs[][2] = {
     {"aws.sourceIP", "ct.srcip"},  {"aws.region", "ct.region"},  {"aws.errorCode", "ct.error"},
 };
 
+/* Long records are split over lines; the parentheses tell clang the
+ * concatenation is meant. */
 static const char *const alias_records[] = {
-    "{\"eventSource\":\"s3.amazonaws.com\",\"eventName\":\"GetObject\",\"userIdentity\":{\"type\":"
-    "\"AssumedRole\"},\"sourceIPAddress\":\"1.2.3.4\",\"awsRegion\":\"eu-west-1\",\"errorCode\":"
-    "\"AccessDenied\"}",
-    "{\"eventSource\":5,\"eventName\":null,\"userIdentity\":{\"type\":\"Root\",\"userName\":7},"
-    "\"sourceIPAddress\":{},\"awsRegion\":[],\"errorCode\":true}",
+    ("{\"eventSource\":\"s3.amazonaws.com\",\"eventName\":\"GetObject\",\"userIdentity\":{\"type\":"
+     "\"AssumedRole\"},\"sourceIPAddress\":\"1.2.3.4\",\"awsRegion\":\"eu-west-1\",\"errorCode\":"
+     "\"AccessDenied\"}"),
+    ("{\"eventSource\":5,\"eventName\":null,\"userIdentity\":{\"type\":\"Root\",\"userName\":7},"
+     "\"sourceIPAddress\":{},\"awsRegion\":[],\"errorCode\":true}"),
     "{}",
     "{\"userIdentity\":{\"type\":\"Weird\"}}",
 };
