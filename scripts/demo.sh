@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# make demo: until the runtime exists, lint the bundled rules and Falco's
-# official rules files (in Falco's usual load orders) and show the results.
+# make demo: lint the bundled rules and Falco's official rules files (in
+# Falco's usual load orders), then run the bundled rules over the bundled
+# sample events of every source (rules/events/<source>/) and print the
+# alerts, and run the bundled rules' tests with `stoop test`.
 set -uo pipefail
 bin=${1:-build/bin}
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -9,7 +11,9 @@ bin=$(realpath -m "$bin")
 cd "$root"
 peer=$shared/peer/rules
 stoopc=$bin/stoopc
+stoop=$bin/stoop
 status=0
+export TZ=${TZ:-UTC}
 
 run() {
   echo "\$ stoopc $*"
@@ -26,5 +30,21 @@ if [ -d "$peer" ]; then
   run explain --rule "Terminal shell in container" "$peer/falco_rules.yaml"
 else
   echo "(../shared/peer/rules not found: skipping Falco's official rules files)"
+fi
+
+echo "==== the bundled rules over the bundled sample events ===="
+echo
+for source in k8s_audit aws_cloudtrail github okta; do
+  echo "\$ stoop run -r rules/${source}_rules.yaml --input rules/events/$source/"
+  "$stoop" run -r "rules/${source}_rules.yaml" --input "rules/events/$source/" || status=1
+  echo
+done
+echo "\$ stoop run -r rules/k8s_audit_rules.yaml --input rules/events/k8s_audit/ --json"
+"$stoop" run -r rules/k8s_audit_rules.yaml --input rules/events/k8s_audit/ --json 2>/dev/null |
+  head -n 1 || status=1
+echo
+if [ -d "$shared/peer/events" ]; then
+  echo "\$ stoop test tests/stoop/brief_rules.yaml"
+  STOOP_SHARED_DIR=$shared "$stoop" test tests/stoop/brief_rules.yaml || status=1
 fi
 exit $status
