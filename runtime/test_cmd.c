@@ -1157,7 +1157,7 @@ static bool run_file(struct test_state *ts, const char *path)
         cf.dir[0] = '/', cf.dir[1] = '\0';
     uint32_t fid = source_add(&cf.src, path, text, len);
     cf.docs = yaml_read(&cf.src, fid, &cf.diags, &cf.ndocs);
-    bool ok = true;
+    bool ok = true, ran = false;
     const struct ynode *root = cf.docs && cf.ndocs ? cf.docs[0] : NULL;
     if (!cf.docs) {
         fflush(stdout);
@@ -1189,6 +1189,7 @@ static bool run_file(struct test_state *ts, const char *path)
     struct case_settings top = {0};
     settings_from(&top, root, true);
     printf("%s%s%s\n", c_bold, path, c_reset);
+    ran = true;
     size_t before_fail = ts->failed, before_pass = ts->passed;
     for (size_t i = 0; i < cases->n; i++) {
         const struct ynode *c = cases->items[i];
@@ -1212,6 +1213,10 @@ static bool run_file(struct test_state *ts, const char *path)
 done:
     if (cf.errors)
         ok = false;
+    if (!ran) {
+        fflush(stderr);
+        printf("%s: %scould not be used%s (the errors are above)\n\n", path, c_red, c_reset);
+    }
     for (size_t i = 0; cf.docs && i < cf.ndocs; i++)
         ynode_free(cf.docs[i]);
     free(cf.docs);
@@ -1259,7 +1264,7 @@ int cmd_test(int argc, char **argv)
     for (size_t i = 0; i < ts.o.files.n; i++)
         files_ok &= run_file(&ts, ts.o.files.v[i]);
 
-    if (ts.o.files.n > 1 || !files_ok)
+    if (ts.o.files.n > 1)
         printf("%s%zu passed, %zu failed%s\n", ts.failed || !files_ok ? c_red : c_green, ts.passed,
                ts.failed, c_reset);
     for (size_t i = 0; i < ts.programs.n; i++) {
