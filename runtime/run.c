@@ -193,6 +193,10 @@ int cmd_run(int argc, char **argv)
     }
     if (!parse_run_opts(argc, argv, &o)) {
         run_usage(stderr);
+        VEC_FREE(o.rules);
+        VEC_FREE(o.inputs);
+        VEC_FREE(o.disable);
+        VEC_FREE(o.enable_tags);
         return 2;
     }
     int rc = 0;
@@ -250,9 +254,13 @@ int cmd_run(int argc, char **argv)
     double elapsed = now_seconds() - start;
     struct event_counts c;
     event_reader_counts(er, &c);
-    fprintf(stderr, "stoop: %llu events read, %llu skipped as malformed, %llu alert%s",
-            (unsigned long long)c.events, (unsigned long long)c.skipped,
-            (unsigned long long)st.alerts, st.alerts == 1 ? "" : "s");
+    fprintf(stderr, "stoop: %llu events read, %llu skipped as malformed, ",
+            (unsigned long long)c.events, (unsigned long long)c.skipped);
+    /* Problems also count whole inputs refused (unreadable, fake gzip). */
+    if (c.problems > c.skipped)
+        fprintf(stderr, "%llu input problem%s reported, ", (unsigned long long)c.problems,
+                c.problems == 1 ? "" : "s");
+    fprintf(stderr, "%llu alert%s", (unsigned long long)st.alerts, st.alerts == 1 ? "" : "s");
     const char *sep = " (";
     for (int i = 0; i < PRIO_COUNT; i++) {
         if (st.by_priority[i]) {

@@ -306,8 +306,8 @@ reported fake.json.gz '^stoop: fake\.json\.gz: not gzip data' "fake .gz reported
 reported big_event.json '^stoop: big_event\.json:2: event of [0-9]+ bytes is larger than the limit of 1048576 bytes.*\(byte [0-9]+\)$' "event over 1 MB reported once, with line and byte"
 reported fal_01_003.json '^stoop: fal_01_003\.json:1: data not recognized as a k8s audit event \(byte 0\)$' "fal_01_003.json reported once, as Falco reports it"
 # Four malformed documents are skipped; the fake .gz holds no document (the
-# whole input is refused), so it is reported but not among the skipped ones.
-if grep -Eq '^stoop: 5 events read, 4 skipped as malformed, 5 alerts' bad.err; then
+# whole input is refused), so it is counted among the input problems.
+if grep -Eq '^stoop: 5 events read, 4 skipped as malformed, 5 input problems reported, 5 alerts' bad.err; then
     ok "malformed documents counted in the summary"
 else
     grep '^stoop: [0-9]* events read' bad.err >&2; fail "summary counts"
