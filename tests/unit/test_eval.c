@@ -70,7 +70,9 @@ static void count_key(struct spec_ctx *c, const char *key)
             return;
         }
     if (c->nkeys < 32) {
-        snprintf(c->keys[c->nkeys], sizeof c->keys[0], "%s", key);
+        size_t n = strnlen(key, sizeof c->keys[0] - 1); /* keys are short; truncation is fine */
+        memcpy(c->keys[c->nkeys], key, n);
+        c->keys[c->nkeys][n] = '\0';
         c->counts[c->nkeys++] = 1;
     }
 }
