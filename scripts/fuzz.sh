@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Runs every libFuzzer harness for SECONDS each, seeded with the checked-in
-# corpus, the bundled rules and (when present) Falco's rules files; first
-# replays the kept regression inputs, which must all pass.
+# corpus tests/fuzz/corpus_<name> plus, for fuzz_decoders, the shared sample
+# events and, for the others, the bundled rules and (when present) Falco's
+# loader cases; first replays the kept regression inputs (tests/fuzz/
+# regressions, inputs of every harness), which must all pass every harness.
 set -euo pipefail
 bin=$1
 seconds=${2:-60}
@@ -15,8 +17,19 @@ for fuzzer in "$bin"/fuzz_*; do
   regress=$root/tests/fuzz/regressions
   mkdir -p "$work/$name"
   cp "$corpus"/* "$work/$name"/ 2>/dev/null || true
-  cp "$root"/rules/*.yaml "$work/$name"/
-  [ -d "$shared/peer/loader-cases" ] && cp "$shared"/peer/loader-cases/*.yaml "$work/$name"/
+  case $name in
+    fuzz_decoders)
+      # the shared sample events of every source (not kept in the tree)
+      for f in "$shared"/peer/events/*/*.json; do
+        [ -f "$f" ] && [ "$(stat -c %s "$f")" -le 65536 ] &&
+          cp "$f" "$work/$name/$(basename "$(dirname "$f")")_$(basename "$f")"
+      done
+      ;;
+    *)
+      cp "$root"/rules/*.yaml "$work/$name"/
+      [ -d "$shared/peer/loader-cases" ] && cp "$shared"/peer/loader-cases/*.yaml "$work/$name"/
+      ;;
+  esac
   if compgen -G "$regress/*" >/dev/null; then
     echo "== $name: replaying regression inputs"
     "$fuzzer" -rss_limit_mb=4096 "$regress"/* >/dev/null 2>"$work/$name.replay.log" ||
