@@ -2,7 +2,7 @@
 # Installs the Debian 12 packages stoop builds with, when missing and when
 # run as root; otherwise says what is missing.
 set -euo pipefail
-packages=(build-essential cmake pkg-config flex bison libyaml-dev libpcre2-dev libsimdjson-dev zlib1g-dev check
+packages=(build-essential cmake pkg-config flex bison libyaml-dev libpcre2-dev libsimdjson-dev zlib1g-dev check time
           libsubunit-dev clang-19 llvm-19-dev python3 python3-jsonschema)
 missing=()
 for p in "${packages[@]}"; do
