@@ -23,9 +23,9 @@
  * name, the first time anything is extracted); afterwards a field is one
  * pointer subtraction and an indexed call. */
 #include "extract.h"
-#include "extractors.h" /* the shared declarations; checked against ours */
+#include "extractors.h"
+#include "field_table.h" /* the shared declarations; checked against ours */
 
-#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -695,39 +695,12 @@ static const struct ct_entry entries[] = {
     {"aws.errorCode", x_str, P("errorCode")},
 };
 
-#define COUNT(x) (sizeof(x) / sizeof((x)[0]))
-
 /* Row i of the schema table -> its entry (NULL if none). */
-static const struct field_info *table;
-static size_t table_n;
-static const struct ct_entry **by_row;
-static pthread_once_t once = PTHREAD_ONCE_INIT;
-
-static void build(void)
-{
-    const struct source_schema *s = schema_source("aws_cloudtrail");
-    if (!s)
-        return;
-    by_row = xcalloc(s->nfields, sizeof *by_row);
-    for (size_t i = 0; i < s->nfields; i++)
-        for (size_t j = 0; j < COUNT(entries); j++)
-            if (strcmp(s->fields[i].name, entries[j].name) == 0) {
-                by_row[i] = &entries[j];
-                break;
-            }
-    table = s->fields;
-    table_n = s->nfields;
-}
+static struct field_table handlers = FIELD_TABLE_INIT("aws_cloudtrail", entries);
 
 static const struct ct_entry *entry_of(const struct field_info *fi)
 {
-    pthread_once(&once, build);
-    if (!fi || !table)
-        return NULL;
-    uintptr_t p = (uintptr_t)fi, b = (uintptr_t)table;
-    if (p < b || p >= b + table_n * sizeof *table)
-        return NULL;
-    return by_row[(p - b) / sizeof *table];
+    return field_table_entry(&handlers, fi);
 }
 
 bool aws_cloudtrail_field_known(const struct field_info *f)

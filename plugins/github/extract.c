@@ -26,10 +26,10 @@
  *
  * Dispatch: one table row per field, mapped from the schema table once. */
 #include "extract.h"
-#include "extractors.h" /* the shared declarations; checked against ours */
+#include "extractors.h"
+#include "field_table.h" /* the shared declarations; checked against ours */
 
 #include <inttypes.h>
-#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -353,38 +353,11 @@ static const struct gh_entry entries[] = {
     {"github.workflow.filename", x_str, P("workflow", "path")},
 };
 
-#define COUNT(x) (sizeof(x) / sizeof((x)[0]))
-
-static const struct field_info *table;
-static size_t table_n;
-static const struct gh_entry **by_row;
-static pthread_once_t once = PTHREAD_ONCE_INIT;
-
-static void build(void)
-{
-    const struct source_schema *s = schema_source("github");
-    if (!s)
-        return;
-    by_row = xcalloc(s->nfields, sizeof *by_row);
-    for (size_t i = 0; i < s->nfields; i++)
-        for (size_t j = 0; j < COUNT(entries); j++)
-            if (strcmp(s->fields[i].name, entries[j].name) == 0) {
-                by_row[i] = &entries[j];
-                break;
-            }
-    table = s->fields;
-    table_n = s->nfields;
-}
+static struct field_table handlers = FIELD_TABLE_INIT("github", entries);
 
 static const struct gh_entry *entry_of(const struct field_info *fi)
 {
-    pthread_once(&once, build);
-    if (!fi || !table)
-        return NULL;
-    uintptr_t p = (uintptr_t)fi, b = (uintptr_t)table;
-    if (p < b || p >= b + table_n * sizeof *table)
-        return NULL;
-    return by_row[(p - b) / sizeof *table];
+    return field_table_entry(&handlers, fi);
 }
 
 bool github_field_known(const struct field_info *f)
