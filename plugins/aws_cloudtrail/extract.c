@@ -695,7 +695,7 @@ static const struct ct_entry entries[] = {
     {"aws.errorCode", x_str, P("errorCode")},
 };
 
-/* Row i of the schema table -> its entry (NULL if none). */
+/* The handler of each row of the schema table (NULL if none). */
 static struct field_table handlers = FIELD_TABLE_INIT("aws_cloudtrail", entries);
 
 static const struct ct_entry *entry_of(const struct field_info *fi)
