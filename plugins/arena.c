@@ -68,3 +68,26 @@ void arena_free(struct arena *a)
         free(block_of(a->buf));
     memset(a, 0, sizeof *a);
 }
+
+struct fvalue *fvalues_one(struct arena *a, struct fvalues *out)
+{
+    struct fvalue *v = arena_alloc(a, sizeof *v);
+    memset(v, 0, sizeof *v);
+    out->v = v;
+    out->n = 1;
+    return v;
+}
+
+void fvalues_set_str(struct arena *a, struct fvalues *out, const char *s, size_t n)
+{
+    struct fvalue *v = fvalues_one(a, out);
+    v->str = s;
+    v->len = n;
+}
+
+void fvalues_set_copy(struct arena *a, struct fvalues *out, const char *s, size_t n)
+{
+    struct fvalue *v = fvalues_one(a, out);
+    v->str = arena_strndup(a, s, n);
+    v->len = n;
+}

@@ -58,6 +58,13 @@ struct fvalues {
     size_t n;
 };
 
+/* Output helpers for extractors (arena.c): set `out` to exactly one value,
+ * zeroed, and return it; or to one string, kept as is (document memory,
+ * NUL-terminated) or copied into the arena. */
+struct fvalue *fvalues_one(struct arena *a, struct fvalues *out);
+void fvalues_set_str(struct arena *a, struct fvalues *out, const char *s, size_t n);
+void fvalues_set_copy(struct arena *a, struct fvalues *out, const char *s, size_t n);
+
 /* A field as used by the rules: its schema entry and its argument. */
 struct field_ref {
     const struct field_info *info;

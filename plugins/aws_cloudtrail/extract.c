@@ -134,33 +134,15 @@ static uint64_t u64_of(json_ref v)
 
 /* ---- output ---- */
 
-static struct fvalue *out_one(struct arena *a, struct fvalues *out)
-{
-    struct fvalue *v = arena_alloc(a, sizeof *v);
-    memset(v, 0, sizeof *v);
-    out->v = v;
-    out->n = 1;
-    return v;
-}
-
-/* Strings of the document are NUL-terminated; substrings are copied. */
+/* A struct sv (document string) as the one value. */
 static void out_str(struct arena *a, struct fvalues *out, struct sv s)
 {
-    struct fvalue *v = out_one(a, out);
-    v->str = s.s;
-    v->len = s.n;
-}
-
-static void out_copy(struct arena *a, struct fvalues *out, const char *s, size_t n)
-{
-    struct fvalue *v = out_one(a, out);
-    v->str = arena_strndup(a, s, n);
-    v->len = n;
+    fvalues_set_str(a, out, s.s, s.n);
 }
 
 static void out_u64(struct arena *a, struct fvalues *out, uint64_t u)
 {
-    out_one(a, out)->as.u = u;
+    fvalues_one(a, out)->as.u = u;
 }
 
 /* ---- derived values shared by several fields and ct.info ---- */
@@ -260,7 +242,7 @@ static void x_text(const struct ct_entry *e, json_ref r, const struct field_ref 
         return;
     size_t n;
     const char *t = json_to_text(v, &n);
-    out_copy(a, out, t, n);
+    fvalues_set_copy(a, out, t, n);
 }
 
 /* "true" for a JSON true, "false" for anything else, absent if missing. */
@@ -286,7 +268,7 @@ static void x_shortsrc(const struct ct_entry *e, json_ref r, const struct field_
     if (!str_present(r, P("eventSource"), &s))
         return;
     if (s.n > sl && memcmp(s.s + s.n - sl, suffix, sl) == 0)
-        out_copy(a, out, s.s, s.n - sl);
+        fvalues_set_copy(a, out, s.s, s.n - sl);
     else
         out_str(a, out, s);
 }
@@ -378,7 +360,7 @@ static void x_resources(const struct ct_entry *e, json_ref r, const struct field
         first = false;
     }
     if (sb.len)
-        out_copy(a, out, sb.s, sb.len);
+        fvalues_set_copy(a, out, sb.s, sb.len);
     sb_free(&sb);
 }
 
@@ -395,7 +377,7 @@ static void x_s3uri(const struct ct_entry *e, json_ref r, const struct field_ref
     p[5 + b.n] = '/';
     memcpy(p + 6 + b.n, k.s, k.n);
     p[n] = '\0';
-    struct fvalue *v = out_one(a, out);
+    struct fvalue *v = fvalues_one(a, out);
     v->str = p;
     v->len = n;
 }
@@ -606,7 +588,7 @@ static void x_info(const struct ct_entry *e, json_ref r, const struct field_ref 
             sb_append(&sb, tmp.s, tmp.n);
         }
     }
-    out_copy(a, out, sb.s, sb.len);
+    fvalues_set_copy(a, out, sb.s, sb.len);
     sb_free(&sb);
 }
 

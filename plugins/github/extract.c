@@ -54,6 +54,12 @@ static bool get_path(json_ref v, const char *const *keys, json_ref *out)
     return true;
 }
 
+/* A struct sv (document string) as the one value. */
+static void out_str(struct arena *a, struct fvalues *out, struct sv s)
+{
+    fvalues_set_str(a, out, s.s, s.n);
+}
+
 /* fastjson Get(keys...).GetStringBytes(): "" unless a string is there. */
 static struct sv str_at(json_ref r, const char *const *keys)
 {
@@ -92,32 +98,9 @@ static bool array_at(json_ref r, const char *const *keys, json_ref *out)
     return get_path(r, keys, out) && json_kind(*out) == JSON_ARRAY;
 }
 
-static struct fvalue *out_one(struct arena *a, struct fvalues *out)
-{
-    struct fvalue *v = arena_alloc(a, sizeof *v);
-    memset(v, 0, sizeof *v);
-    out->v = v;
-    out->n = 1;
-    return v;
-}
-
-static void out_str(struct arena *a, struct fvalues *out, struct sv s)
-{
-    struct fvalue *v = out_one(a, out);
-    v->str = s.s;
-    v->len = s.n;
-}
-
-static void out_copy(struct arena *a, struct fvalues *out, const char *s, size_t n)
-{
-    struct fvalue *v = out_one(a, out);
-    v->str = arena_strndup(a, s, n);
-    v->len = n;
-}
-
 static void out_sb(struct arena *a, struct fvalues *out, struct strbuf *sb)
 {
-    out_copy(a, out, sb->len ? sb->s : "", sb->len);
+    fvalues_set_copy(a, out, sb->len ? sb->s : "", sb->len);
     sb_free(sb);
 }
 
@@ -169,7 +152,7 @@ static void x_webhook_id(const struct gh_entry *e, json_ref r, struct arena *a,
 {
     char buf[24];
     int n = snprintf(buf, sizeof buf, "%" PRIu64, u64_at(r, P("hook", "id")));
-    out_copy(a, out, buf, (size_t)n);
+    fvalues_set_copy(a, out, buf, (size_t)n);
 }
 
 /* commits[*].<kind>[*] (e->keys[0] is the kind). */

@@ -617,28 +617,10 @@ static size_t go_float(double d, char *out /* >= 40 bytes */)
 
 /* ---- output ---- */
 
-static struct fvalue *out_one(struct arena *a, struct fvalues *out)
-{
-    struct fvalue *v = arena_alloc(a, sizeof *v);
-    memset(v, 0, sizeof *v);
-    out->v = v;
-    out->n = 1;
-    return v;
-}
-
-/* Document strings are NUL-terminated ("" is a literal). */
+/* A struct sv (document string) as the one value; a missing one is "". */
 static void out_str(struct arena *a, struct fvalues *out, struct sv s)
 {
-    struct fvalue *v = out_one(a, out);
-    v->str = s.s ? s.s : "";
-    v->len = s.s ? s.n : 0;
-}
-
-static void out_copy(struct arena *a, struct fvalues *out, const char *s, size_t n)
-{
-    struct fvalue *v = out_one(a, out);
-    v->str = arena_strndup(a, s, n);
-    v->len = n;
+    fvalues_set_str(a, out, s.s ? s.s : "", s.s ? s.n : 0);
 }
 
 /* ---- handlers ---- */
@@ -664,7 +646,7 @@ static void x_float(const struct okta_entry *e, const struct event *ev,
 {
     char buf[48];
     size_t n = go_float(*(const double *)(const void *)((const char *)&st.e + e->off), buf);
-    out_copy(a, out, buf, n);
+    fvalues_set_copy(a, out, buf, n);
 }
 
 static void x_app(const struct okta_entry *e, const struct event *ev, const struct field_ref *f,
@@ -676,7 +658,7 @@ static void x_app(const struct okta_entry *e, const struct event *ev, const stru
     size_t end = 5;
     while (end < u.n && u.s[end] != '/')
         end++;
-    out_copy(a, out, u.s + 5, end - 5);
+    fvalues_set_copy(a, out, u.s + 5, end - 5);
 }
 
 static void x_org(const struct okta_entry *e, const struct event *ev, const struct field_ref *f,
@@ -690,13 +672,13 @@ static void x_auth_step(const struct okta_entry *e, const struct event *ev,
 {
     char buf[24];
     int n = snprintf(buf, sizeof buf, "%" PRId64, st.e.auth_step);
-    out_copy(a, out, buf, (size_t)n);
+    fvalues_set_copy(a, out, buf, (size_t)n);
 }
 
 static void x_asnumber(const struct okta_entry *e, const struct event *ev,
                        const struct field_ref *f, struct arena *a, struct fvalues *out)
 {
-    out_one(a, out)->as.u = (uint64_t)st.e.as_number;
+    fvalues_one(a, out)->as.u = (uint64_t)st.e.as_number;
 }
 
 /* The last target of type e->match: its member e->off; absent if none. */
@@ -729,7 +711,7 @@ static void x_targets_names(const struct okta_entry *e, const struct event *ev,
         sb_append(&sb, st.targets[i].display_name.s, st.targets[i].display_name.n);
     }
     sb_putc(&sb, ')');
-    out_copy(a, out, sb.s, sb.len);
+    fvalues_set_copy(a, out, sb.s, sb.len);
     sb_free(&sb);
 }
 
@@ -749,7 +731,7 @@ static void x_countlast(const struct okta_entry *e, const struct event *ev,
     for (size_t i = 0; i < m->n; i++)
         if (m->ts[i] > oldest)
             count++;
-    out_one(a, out)->as.u = count;
+    fvalues_one(a, out)->as.u = count;
 }
 
 #define OE(name, m) {name, x_str, offsetof(struct okta_evt, m), NULL}
