@@ -8,40 +8,19 @@
 #include <string.h>
 
 #include "aws_cloudtrail/extract.h"
+#include "json_fixture.h"
 #include "util.h"
 
-#ifndef STOOP_SHARED_DIR
-#define STOOP_SHARED_DIR "../shared"
-#endif
 
-#define COUNT(x) (sizeof(x) / sizeof((x)[0]))
-
-static struct json_parser *parser;
-static struct arena arena;
-static uint64_t evnum;
 
 static void setup(void)
 {
-    parser = json_parser_new(0);
+    fixture_setup();
 }
 
 static void teardown(void)
 {
-    json_parser_free(parser);
-    arena_free(&arena);
-}
-
-/* The one document of text (valid until the next parse). */
-static json_ref parse(const char *text)
-{
-    struct json_stream *s = json_stream_open(parser, text, strlen(text));
-    json_ref d;
-    size_t at;
-    const char *err = NULL;
-    enum json_next r = json_stream_next(s, &d, &at, &err);
-    ck_assert_msg(r == JSON_NEXT_DOC, "parse failed: %s", err ? err : "?");
-    json_stream_close(s);
-    return d;
+    fixture_teardown();
 }
 
 /* A record of a CloudTrail file ({"Records": [...]}). */

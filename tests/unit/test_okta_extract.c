@@ -9,46 +9,25 @@
 #include <string.h>
 
 #include "okta/extract.h"
+#include "json_fixture.h"
 #include "util.h"
 
-#ifndef STOOP_SHARED_DIR
-#define STOOP_SHARED_DIR "../shared"
-#endif
-
-#define COUNT(x) (sizeof(x) / sizeof((x)[0]))
 #define SEC UINT64_C(1000000000)
 #define T0 (UINT64_C(1700000000) * SEC)
 
-static struct json_parser *parser;
-static struct arena arena;
-static uint64_t evnum;
 static struct event cur; /* the event being extracted */
 
 static void setup(void)
 {
-    parser = json_parser_new(0);
+    fixture_setup();
     okta_extract_reset();
-    evnum = 0;
 }
 
 static void teardown(void)
 {
-    json_parser_free(parser);
-    arena_free(&arena);
+    fixture_teardown();
     okta_extract_reset();
     okta_extract_set_org(NULL);
-}
-
-static json_ref parse(const char *text)
-{
-    struct json_stream *s = json_stream_open(parser, text, strlen(text));
-    json_ref d;
-    size_t at;
-    const char *err = NULL;
-    enum json_next r = json_stream_next(s, &d, &at, &err);
-    ck_assert_msg(r == JSON_NEXT_DOC, "parse failed: %s", err ? err : "?");
-    json_stream_close(s);
-    return d;
 }
 
 /* Makes text the current event, with the next evt.num and time ts. */
