@@ -125,6 +125,16 @@ void sb_printf(struct strbuf *sb, const char *fmt, ...)
 void sb_json_escape(struct strbuf *sb, const char *s, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
+        /* Copy the run of bytes that need no escape in one append. */
+        size_t j = i;
+        while (j < n && (unsigned char)s[j] >= 0x20 && s[j] != '"' && s[j] != '\\')
+            j++;
+        if (j > i) {
+            sb_append(sb, s + i, j - i);
+            i = j;
+            if (i == n)
+                break;
+        }
         unsigned char c = (unsigned char)s[i];
         switch (c) {
         case '"': sb_puts(sb, "\\\""); break;

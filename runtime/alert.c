@@ -39,8 +39,12 @@ static void json_escape_utf8(struct strbuf *sb, const char *s, size_t n)
     while (i < n) {
         unsigned char c = (unsigned char)s[i];
         if (c < 0x80) {
-            sb_json_escape(sb, s + i, 1);
-            i++;
+            /* A run of ASCII goes through the escaper in one call. */
+            size_t j = i + 1;
+            while (j < n && (unsigned char)s[j] < 0x80)
+                j++;
+            sb_json_escape(sb, s + i, j - i);
+            i = j;
             continue;
         }
         size_t len = c >= 0xF0 && c <= 0xF4 ? 4 : c >= 0xE0 ? 3 : c >= 0xC2 && c < 0xE0 ? 2 : 0;
