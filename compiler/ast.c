@@ -8,6 +8,7 @@
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
 
+#include "schema.h"
 #include "util.h"
 
 /* ---- construction ---- */
@@ -479,4 +480,23 @@ void output_format_free(struct output_format *f)
     free(f->parts);
     f->parts = NULL;
     f->n = 0;
+}
+
+char *operand_value_key(const struct operand *o)
+{
+    if (o->kind == OPND_FIELD) {
+        if (!o->u.field.info)
+            return NULL;
+        return xasprintf("F%s\x1f%s%s\x1f%s%s", o->u.field.info->name, o->u.field.arg ? "+" : "-",
+                         o->u.field.arg ? o->u.field.arg : "", o->u.field.dotted_arg ? "+" : "-",
+                         o->u.field.dotted_arg ? o->u.field.dotted_arg : "");
+    }
+    if (o->kind != OPND_TRANSFORM || !o->typed || o->u.transform.nargs == 0)
+        return NULL;
+    if (o->u.transform.tr == TR_VAL) /* identity */
+        return operand_value_key(o->u.transform.args[0]);
+    char *text = operand_to_string(o);
+    char *k = xasprintf("T%s", text);
+    free(text);
+    return k;
 }

@@ -168,6 +168,13 @@ struct operand *operand_clone(const struct operand *o);
 char *expr_to_string(const struct expr *e, bool expand_macros);
 char *operand_to_string(const struct operand *o);
 
+/* The identity of a field or transformer operand's value, shared by every
+ * engine: operands with equal keys have the same value for one event (one
+ * extraction, one slot). val(x) has x's key. NULL when the operand cannot
+ * be evaluated (an unknown field, an untyped or argument-less transformer,
+ * a value or list). Caller frees. */
+char *operand_value_key(const struct operand *o);
+
 /* Structural equality, ignoring spans and checker annotations. */
 bool expr_equal(const struct expr *a, const struct expr *b);
 

@@ -1,5 +1,5 @@
 /* stoopc: the compiler's command line. A thin layer over the front end:
- * lint, explain and fields. */
+ * lint, explain, fields, and the native back end: compile, run (JIT). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,7 +12,6 @@
 #include "schema.h"
 #include "util.h"
 
-#define STOOP_VERSION "0.1.0"
 
 static void usage(FILE *out)
 {
@@ -23,6 +22,13 @@ static void usage(FILE *out)
           "      check rules files, loaded in the order given, and report every problem\n"
           "  explain [--rule NAME] [--format text|json] FILE...\n"
           "      print each rule's resolved condition, macros, lists and event types\n"
+          "  explain [--rule NAME] --dump ast,resolved,types,ir,ir-opt,asm FILE...\n"
+          "      show each stage of the compilation (also: stoopc dump)\n"
+          "  compile [-o RULESET.so] [--cpu CPU] [--stats] FILE...\n"
+          "      compile rules files to native code in a ruleset shared object\n"
+          "  run -r FILE... --input PATH... [options]\n"
+          "      run rules over events with native code compiled in process (JIT);\n"
+          "      the options of `stoop run` (stoopc run --help)\n"
           "  fields [--source S] [--json]\n"
           "      list the fields of every event source\n"
           "  codes [--markdown]\n"
@@ -220,6 +226,9 @@ static void explain_rule_text(FILE *out, const struct rule_def *r)
 
 static int cmd_explain(int argc, char **argv)
 {
+    for (int i = 1; i < argc; i++)
+        if (strcmp(argv[i], "--dump") == 0)
+            return cmd_dump(argc, argv); /* explain --dump STAGES: the compilation stages */
     struct common_opts o = {0};
     if (!parse_opts(argc, argv, &o, false)) {
         free(o.files);
@@ -270,6 +279,12 @@ int main(int argc, char **argv)
         return cmd_lint(argc - 1, argv + 1);
     if (strcmp(cmd, "explain") == 0)
         return cmd_explain(argc - 1, argv + 1);
+    if (strcmp(cmd, "compile") == 0)
+        return cmd_compile(argc - 1, argv + 1);
+    if (strcmp(cmd, "run") == 0)
+        return cmd_run_jit(argc - 1, argv + 1);
+    if (strcmp(cmd, "dump") == 0)
+        return cmd_dump(argc - 1, argv + 1);
     if (strcmp(cmd, "fields") == 0)
         return cmd_fields(argc - 1, argv + 1);
     if (strcmp(cmd, "codes") == 0) {

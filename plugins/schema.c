@@ -106,6 +106,42 @@ const struct source_schema *schema_source(const char *name)
     return NULL;
 }
 
+static uint64_t fnv(uint64_t h, const void *p, size_t n)
+{
+    const unsigned char *b = p;
+    for (size_t i = 0; i < n; i++) {
+        h ^= b[i];
+        h *= 1099511628211ull;
+    }
+    return h;
+}
+
+static uint64_t fnv_str(uint64_t h, const char *s)
+{
+    return fnv(h, s ? s : "", s ? strlen(s) + 1 : 1);
+}
+
+uint64_t schema_hash(void)
+{
+    uint64_t h = 1469598103934665603ull;
+    for (size_t i = 0; i < COUNT(all_sources); i++) {
+        const struct source_schema *s = all_sources[i];
+        h = fnv_str(h, s->name);
+        for (size_t t = 0; t <= s->nextra; t++) {
+            const struct source_schema *tab = t == 0 ? s : s->extra[t - 1];
+            h = fnv_str(h, tab->name);
+            for (size_t f = 0; f < tab->nfields; f++) {
+                uint32_t tf[2] = {(uint32_t)tab->fields[f].type, tab->fields[f].flags};
+                h = fnv_str(h, tab->fields[f].name);
+                h = fnv(h, tf, sizeof tf);
+            }
+        }
+    }
+    for (size_t c = 0; c < schema_event_count(); c++)
+        h = fnv_str(h, schema_event(c)->name);
+    return h;
+}
+
 /* Table i of a source: 0 is the source itself, then each extra table. */
 static const struct source_schema *table_at(const struct source_schema *s, size_t i)
 {

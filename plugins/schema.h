@@ -53,6 +53,11 @@ struct source_schema {
 const struct source_schema *const *schema_sources(size_t *n);
 const struct source_schema *schema_source(const char *name);
 
+/* A hash of every field table (names, types, flags, extra tables) and the
+ * syscall event table: native code bakes field types and slot identities
+ * in, so a ruleset built against other schemas must not run. */
+uint64_t schema_hash(void);
+
 /* Looks up a field name as written (without [arg]) for a source, with
  * libsinsp's longest-prefix rule for dotted arguments: "evt.arg.flags"
  * finds evt.arg (FF_ARG_DOTTED) and sets *dotted to "flags" (pointer into

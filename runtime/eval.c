@@ -90,8 +90,24 @@ struct node {
 
 struct rule_entry {
     const struct rule_def *rule;
+    uint32_t pidx; /* index in the program's rules */
     struct node *root;
+    bool eligible; /* at least as severe as the minimum priority */
     bool enabled;
+    /* Native fallback: the check nodes in preorder (native_abi.h). */
+    const struct node **checks;
+    size_t nchecks;
+};
+
+/* Native code bound to the ruleset (ruleset_set_native). */
+struct native_state {
+    struct native_ctx ctx;
+    native_eval_fn eval;
+    int *slots;            /* native slot -> ruleset slot, -1: none */
+    size_t nslots;
+    int *by_pidx;          /* program rule index -> candidate, -1: none */
+    uint32_t *order;       /* enabled rules as program indexes, in order */
+    uint32_t *matched;
 };
 
 struct ruleset {
@@ -118,6 +134,8 @@ struct ruleset {
     const struct event *cur;
     struct event cur_copy;
     bool have_cur;
+
+    struct native_state *native; /* NULL: interpret */
 
     bool building; /* in ruleset_new */
     char *scratch; /* NUL-terminated copies for fnmatch */
@@ -218,21 +236,6 @@ static int slot_add(struct ruleset *rs, struct slot *s)
     return (int)rs->nslots++;
 }
 
-static char *field_key(const struct operand *o)
-{
-    return xasprintf("F%s\x1f%s%s\x1f%s%s", o->u.field.info->name, o->u.field.arg ? "+" : "-",
-                     o->u.field.arg ? o->u.field.arg : "", o->u.field.dotted_arg ? "+" : "-",
-                     o->u.field.dotted_arg ? o->u.field.dotted_arg : "");
-}
-
-static char *transform_key(const struct operand *o)
-{
-    char *text = operand_to_string(o);
-    char *k = xasprintf("T%s", text);
-    free(text);
-    return k;
-}
-
 static int slot_for(struct ruleset *rs, const struct operand *o);
 
 static int lookup_key(struct ruleset *rs, const char *key)
@@ -260,7 +263,7 @@ static int slot_for_transform(struct ruleset *rs, const struct operand *o)
         return -1;
     if (tr == TR_VAL) /* identity: the field's own slot */
         return slot_for(rs, o->u.transform.args[0]);
-    char *key = transform_key(o);
+    char *key = operand_value_key(o);
     int idx = lookup_key(rs, key);
     if (idx >= 0) {
         free(key);
@@ -301,7 +304,7 @@ static int slot_for(struct ruleset *rs, const struct operand *o)
     if (o->kind == OPND_FIELD) {
         if (!o->u.field.info)
             return -1;
-        char *key = field_key(o);
+        char *key = operand_value_key(o);
         idx = lookup_key(rs, key);
         if (idx < 0) {
             struct slot *s = xcalloc(1, sizeof *s);
@@ -1261,7 +1264,7 @@ static void apply_selection(struct ruleset *rs, const struct rule_selection *sel
 {
     rs->order = xcalloc(rs->ncands ? rs->ncands : 1, sizeof *rs->order);
     for (size_t i = 0; i < rs->ncands; i++)
-        if (rs->cands[i].rule->enabled) {
+        if (rs->cands[i].eligible && rs->cands[i].rule->enabled) {
             rs->cands[i].enabled = true;
             rs->order[rs->norder++] = i;
         }
@@ -1278,7 +1281,8 @@ static void apply_selection(struct ruleset *rs, const struct rule_selection *sel
     }
     for (size_t k = 0; k < sel->nenable_tags; k++) {
         for (size_t i = 0; i < rs->ncands; i++) {
-            if (!rs->cands[i].enabled && rule_has_tag(rs->cands[i].rule, sel->enable_tags[k])) {
+            if (!rs->cands[i].enabled && rs->cands[i].eligible &&
+                rule_has_tag(rs->cands[i].rule, sel->enable_tags[k])) {
                 rs->cands[i].enabled = true;
                 rs->order[rs->norder++] = i;
             }
@@ -1305,10 +1309,12 @@ struct ruleset *ruleset_new(const struct program *p, const char *source,
     for (size_t i = 0; i < p->nrules; i++) {
         const struct rule_def *r = p->rules[i];
         if (!r->source || strcmp(r->source, source) != 0 || !r->compiled_ok || r->dropped ||
-            !r->ast || r->priority > minp)
+            !r->ast)
             continue;
         struct rule_entry *ce = &rs->cands[rs->ncands++];
         ce->rule = r;
+        ce->pidx = (uint32_t)i;
+        ce->eligible = r->priority <= minp;
         ce->root = lower(rs, r->ast);
         for (size_t k = 0; k < r->output_fmt.n; k++) {
             const struct format_part *part = &r->output_fmt.parts[k];
@@ -1341,9 +1347,19 @@ void ruleset_free(struct ruleset *rs)
 {
     if (!rs)
         return;
-    for (size_t i = 0; i < rs->ncands; i++)
+    for (size_t i = 0; i < rs->ncands; i++) {
         node_free(rs->cands[i].root);
+        free(rs->cands[i].checks);
+    }
     free(rs->cands);
+    if (rs->native) {
+        free(rs->native->ctx.memo);
+        free(rs->native->slots);
+        free(rs->native->by_pidx);
+        free(rs->native->order);
+        free(rs->native->matched);
+        free(rs->native);
+    }
     free(rs->order);
     for (size_t i = 0; i < rs->nslots; i++) {
         free(rs->slots[i]->args);
@@ -1386,10 +1402,23 @@ uint64_t ruleset_extractions(const struct ruleset *rs)
     return rs->nextract;
 }
 
+static size_t native_eval(struct ruleset *rs, const struct event *ev, enum rule_matching mode,
+                          match_fn on_match, void *ctx)
+{
+    struct native_state *ns = rs->native;
+    ns->ctx.gen = rs->gen;
+    uint32_t n = ns->eval(&ns->ctx, ns->order, (uint32_t)rs->norder, mode == MATCH_ALL, ns->matched);
+    for (uint32_t i = 0; i < n && on_match; i++)
+        on_match(ctx, rs->p->rules[ns->matched[i]], ev, rs);
+    return n;
+}
+
 size_t ruleset_eval(struct ruleset *rs, const struct event *ev, enum rule_matching mode,
                     match_fn on_match, void *ctx)
 {
     begin_event(rs, ev);
+    if (rs->native)
+        return native_eval(rs, ev, mode, on_match, ctx);
     size_t matches = 0;
     for (size_t i = 0; i < rs->norder; i++) {
         const struct rule_entry *ce = &rs->cands[rs->order[i]];
@@ -1417,6 +1446,79 @@ const struct fvalues *ruleset_field(struct ruleset *rs, const struct event *ev,
     if (idx < 0)
         return &none;
     return slot_get(rs, idx);
+}
+
+/* ---- native code (native_abi.h) ---- */
+
+static const struct fvalues *native_slot(void *rt, uint32_t slot)
+{
+    static const struct fvalues none = {NULL, 0};
+    struct ruleset *rs = rt;
+    if (slot >= rs->native->nslots || rs->native->slots[slot] < 0)
+        return &none;
+    return slot_get(rs, rs->native->slots[slot]);
+}
+
+static bool native_check(void *rt, uint32_t rule, uint32_t check)
+{
+    struct ruleset *rs = rt;
+    if (rule >= rs->p->nrules || rs->native->by_pidx[rule] < 0)
+        return false;
+    const struct rule_entry *ce = &rs->cands[rs->native->by_pidx[rule]];
+    return check < ce->nchecks && eval_node(rs, ce->checks[check]);
+}
+
+/* The check nodes of a tree in preorder, through macro bodies, as
+ * compiler/generate_code.c numbers them. */
+static void collect_checks(const struct node *nd, const struct node ***v, size_t *n, size_t *cap)
+{
+    if (nd->e && nd->e->kind == EXPR_CHECK) {
+        if (*n == *cap) {
+            *cap = *cap ? 2 * *cap : 16;
+            *v = xrealloc(*v, *cap * sizeof **v);
+        }
+        (*v)[(*n)++] = nd;
+        return;
+    }
+    for (size_t i = 0; i < nd->n; i++)
+        collect_checks(nd->kids[i], v, n, cap);
+}
+
+bool ruleset_set_native(struct ruleset *rs, const struct native_binding *b)
+{
+    struct native_state *ns = xcalloc(1, sizeof *ns);
+    ns->eval = b->eval;
+    ns->ctx.rt = rs;
+    ns->ctx.slot = native_slot;
+    ns->ctx.check = native_check;
+    ns->ctx.memo = xcalloc(b->nmemo ? b->nmemo : 1, sizeof *ns->ctx.memo);
+    ns->nslots = b->nslots;
+    ns->slots = xcalloc(b->nslots ? b->nslots : 1, sizeof *ns->slots);
+    for (size_t i = 0; i < b->nslots; i++)
+        ns->slots[i] = lookup_key(rs, b->slot_keys[i]);
+    ns->by_pidx = xcalloc(rs->p->nrules ? rs->p->nrules : 1, sizeof *ns->by_pidx);
+    for (size_t i = 0; i < rs->p->nrules; i++)
+        ns->by_pidx[i] = -1;
+    for (size_t i = 0; i < rs->ncands; i++) {
+        struct rule_entry *ce = &rs->cands[i];
+        size_t cap = 0;
+        collect_checks(ce->root, &ce->checks, &ce->nchecks, &cap);
+        ns->by_pidx[ce->pidx] = (int)i;
+    }
+    ns->order = xcalloc(rs->norder ? rs->norder : 1, sizeof *ns->order);
+    ns->matched = xcalloc(rs->norder ? rs->norder : 1, sizeof *ns->matched);
+    for (size_t i = 0; i < rs->norder; i++)
+        ns->order[i] = rs->cands[rs->order[i]].pidx;
+    rs->native = ns;
+    /* Memo entries hold gen * 2 + result: start from a generation no entry
+     * can claim. */
+    rs->gen++;
+    return true;
+}
+
+bool ruleset_is_native(const struct ruleset *rs)
+{
+    return rs->native != NULL;
 }
 
 /* ---- explaining a non-match ---- */

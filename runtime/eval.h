@@ -11,6 +11,7 @@
 
 #include "program.h"
 #include "../plugins/source.h" /* not compiler/source.h, which the include path finds first */
+#include "native_abi.h"
 
 enum rule_matching { MATCH_FIRST, MATCH_ALL };
 
@@ -97,6 +98,20 @@ size_t ruleset_eval(struct ruleset *rs, const struct event *ev, enum rule_matchi
  * ruleset_eval always starts a new event. */
 const struct fvalues *ruleset_field(struct ruleset *rs, const struct event *ev,
                                     const struct operand *field);
+
+/* Native code for the rules of this ruleset's source: `eval` (that source's
+ * entry in a module generated from the same program), the module's memo
+ * size and its slot keys (operand_value_key of each native slot, in the
+ * module's numbering). From then on ruleset_eval runs the native code;
+ * field values, outputs and explanations still come from the ruleset. */
+struct native_binding {
+    native_eval_fn eval;
+    uint32_t nmemo;
+    const char *const *slot_keys;
+    size_t nslots;
+};
+bool ruleset_set_native(struct ruleset *rs, const struct native_binding *b);
+bool ruleset_is_native(const struct ruleset *rs);
 
 /* Explains a non-match for `stoop test`: a short description of the first
  * check of the rule's condition that was false (or NULL when the rule

@@ -11,6 +11,7 @@
 #include "alert.h"
 #include "stoop_commands.h"
 #include "input.h"
+#include "native_code.h"
 #include "pipeline.h"
 #include "util.h"
 
@@ -23,6 +24,7 @@ struct run_opts {
     struct str_vec rules, inputs, disable, enable_tags;
     const char *source;
     const char *output;
+    const char *engine; /* NULL: native */
     enum rule_matching matching;
     enum priority min_priority;
     bool json, strict, iso8601;
@@ -35,18 +37,23 @@ struct run_state {
     uint64_t alerts;
 };
 
-static void run_usage(FILE *out)
+static void run_usage(FILE *out, const char *prog, const struct run_engine *engine)
 {
-    fputs("usage: stoop run -r RULES... [--source SRC] (--input PATH|-)... [--json]\n"
-          "                 [--rule-matching first|all] [--min-priority P]\n"
-          "                 [--disable-rule PATTERN] [--enable-tag TAG] [-o FILE]\n"
-          "                 [--time-iso8601] [--strict]\n"
-          "\n"
-          "Reads every input (files, directories walked in name order, gzip, or - for\n"
-          "stdin) as events of one source, writes one alert per line (Falco's text, or\n"
-          "its JSON with --json) and a summary on stderr. Malformed input is reported,\n"
-          "counted and skipped; --strict makes that an error (exit 1).\n",
-          out);
+    fprintf(out,
+            "usage: %s run -r RULES...|RULESET.so [--source SRC] (--input PATH|-)... [--json]\n"
+            "                 [--engine %s|interp] [--rule-matching first|all]\n"
+            "                 [--min-priority P] [--disable-rule PATTERN] [--enable-tag TAG]\n"
+            "                 [-o FILE] [--time-iso8601] [--strict]\n"
+            "\n"
+            "Reads every input (files, directories walked in name order, gzip, or - for\n"
+            "stdin) as events of one source, writes one alert per line (Falco's text, or\n"
+            "its JSON with --json) and a summary on stderr. Malformed input is reported,\n"
+            "counted and skipped; --strict makes that an error (exit 1).\n"
+            "Rules run as native code: a ruleset built by `stoopc compile`, or rules\n"
+            "files %s; --engine interp interprets them instead.\n",
+            prog, engine->name,
+            strcmp(engine->name, "jit") == 0 ? "compiled in process (JIT)"
+                                              : "compiled by stoopc once and cached");
 }
 
 static double now_seconds(void)
@@ -83,6 +90,9 @@ static bool parse_run_opts(int argc, char **argv, struct run_opts *o)
             continue;
         } else if (strcmp(a, "-o") == 0 && i + 1 < argc) {
             o->output = argv[++i];
+            continue;
+        } else if (strcmp(a, "--engine") == 0 && i + 1 < argc) {
+            o->engine = argv[++i];
             continue;
         } else if (strcmp(a, "--json") == 0) {
             o->json = true;
@@ -184,15 +194,60 @@ int run_load_rules(struct program *p, const char *const *paths, size_t n)
     return 0;
 }
 
+static const struct run_engine cached_native_engine = {"native", native_cache_prepare};
+
 int cmd_run(int argc, char **argv)
+{
+    return run_main("stoop", argc, argv, &cached_native_engine);
+}
+
+/* Loads the rules (files, or a ruleset shared object) and, unless
+ * interpreting, their native code. Returns 0 or the exit status. */
+static int load_program(const char *prog, const struct run_opts *o,
+                        const struct run_engine *engine, struct program *p,
+                        struct native_code *nc, bool *have_native)
+{
+    bool interp = o->engine && strcmp(o->engine, "interp") == 0;
+    char *err = NULL;
+    *have_native = false;
+    if (o->rules.n == 1 && ruleset_file_is_native(o->rules.v[0])) {
+        if (!ruleset_open(o->rules.v[0], p, nc, &err)) {
+            fprintf(stderr, "%s: %s\n", prog, err);
+            free(err);
+            return 2;
+        }
+        if (interp)
+            native_code_free(nc);
+        *have_native = !interp;
+        return 0;
+    }
+    int rc = run_load_rules(p, o->rules.v, o->rules.n);
+    if (rc || interp)
+        return rc;
+    if (engine->prepare(p, o->rules.v, o->rules.n, nc, &err)) {
+        *have_native = true;
+    } else {
+        fprintf(stderr, "%s: warning: no native code (%s); interpreting the rules\n", prog, err);
+        free(err);
+    }
+    return 0;
+}
+
+int run_main(const char *prog, int argc, char **argv, const struct run_engine *engine)
 {
     struct run_opts o = {0};
     if (argc > 1 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
-        run_usage(stdout);
+        run_usage(stdout, prog, engine);
         return 0;
     }
-    if (!parse_run_opts(argc, argv, &o)) {
-        run_usage(stderr);
+    bool parsed = parse_run_opts(argc, argv, &o);
+    if (parsed && o.engine && strcmp(o.engine, "interp") != 0 && strcmp(o.engine, "native") != 0 &&
+        strcmp(o.engine, engine->name) != 0) {
+        fprintf(stderr, "%s: --engine is %s or interp, not '%s'\n", prog, engine->name, o.engine);
+        parsed = false;
+    }
+    if (!parsed) {
+        run_usage(stderr, prog, engine);
         VEC_FREE(o.rules);
         VEC_FREE(o.inputs);
         VEC_FREE(o.disable);
@@ -205,7 +260,9 @@ int cmd_run(int argc, char **argv)
     struct ruleset *rs = NULL;
     struct event_reader *er = NULL;
     struct run_state st = {.out = stdout};
-    if ((rc = run_load_rules(&p, o.rules.v, o.rules.n)) != 0)
+    struct native_code nc = {0};
+    bool have_native = false;
+    if ((rc = load_program(prog, &o, engine, &p, &nc, &have_native)) != 0)
         goto done;
     const char *source = o.source ? o.source : guess_source(&p);
     const struct source_plugin *sp = source ? source_plugin_find(source) : NULL;
@@ -225,6 +282,13 @@ int cmd_run(int argc, char **argv)
                                  .enable_tags = o.enable_tags.v,
                                  .nenable_tags = o.enable_tags.n};
     rs = ruleset_new(&p, sp->name, &sel);
+    if (have_native && ruleset_size(rs) > 0) {
+        char *err = NULL;
+        if (!native_code_bind(&nc, rs, sp->name, &err)) {
+            fprintf(stderr, "%s: warning: %s; interpreting the rules\n", prog, err);
+            free(err);
+        }
+    }
     if (ruleset_size(rs) == 0)
         fprintf(stderr, "stoop: warning: no enabled rules for source '%s'\n", sp->name);
     if (o.output && !(st.out = fopen(o.output, "w"))) {
@@ -278,6 +342,7 @@ done:
         event_reader_close(er);
     if (rs)
         ruleset_free(rs);
+    native_code_free(&nc);
     if (st.out && st.out != stdout)
         fclose(st.out);
     program_free(&p);

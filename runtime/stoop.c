@@ -5,7 +5,6 @@
 #include "program.h"
 #include "stoop_commands.h"
 
-#define STOOP_VERSION "0.1.0"
 
 static void usage(FILE *out)
 {

@@ -1,0 +1,808 @@
+/* generate_code.c: lowers the checked rules to LLVM IR (native.h).
+ *
+ * The module starts as the runtime's helper bitcode (runtime/
+ * native_helpers.c, embedded by helpers_bitcode.c); the generator adds
+ *   - one function per compiled rule, `i1 stoop_rule_<index>(ptr ctx)`,
+ *     whose and/or/not short-circuit as the interpreter's do;
+ *   - one function per macro shared by several rules of a source, memoised
+ *     per event (native_ctx.memo), when opts.memo_macros;
+ *   - one entry per source, `stoop_eval_<source>`, that runs a given order
+ *     of rules (the runtime applies the rule selection) and reports matches;
+ *   - stoop_nmemo, the memo size.
+ * Checks are lowered to helper calls with constant arguments (they inline
+ * and fold), constant string lists to a switch on length plus memcmp; the
+ * rest (modifiers, list-valued or ancestor fields, field-vs-field, regex,
+ * pmatch) call back into the interpreter's node for that check, numbered
+ * in preorder per rule as runtime/eval.c numbers them. Field values come
+ * from the runtime's memoised slots, numbered here by operand_value_key. */
+#include <llvm-c/Analysis.h>
+#include <llvm-c/BitReader.h>
+#include <llvm-c/Core.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "native.h"
+#include "schema.h"
+#include "util.h"
+
+/* helpers_bitcode.c */
+extern const char stoop_helpers_bc[];
+extern const char stoop_helpers_bc_end[];
+
+void codegen_opts_default(struct codegen_opts *o)
+{
+    o->inline_checks = true;
+    o->memo_macros = true;
+}
+
+struct helper {
+    LLVMValueRef fn;
+    LLVMTypeRef type;
+};
+
+/* Helpers by name, in the order of the enum. */
+#define HELPERS(X)                                                            \
+    X(H_SLOT, "stoop_h_slot")                                                 \
+    X(H_FALLBACK, "stoop_h_fallback")                                         \
+    X(H_MEMO_GET, "stoop_h_memo_get")                                         \
+    X(H_MEMO_PUT, "stoop_h_memo_put")                                         \
+    X(H_EXISTS, "stoop_h_exists")                                             \
+    X(H_STR, "stoop_h_str")                                                   \
+    X(H_STR_EQ, "stoop_h_str_eq")                                             \
+    X(H_STR_NE, "stoop_h_str_ne")                                             \
+    X(H_STR_ORDER, "stoop_h_str_order")                                       \
+    X(H_CONTAINS, "stoop_h_contains")                                         \
+    X(H_ICONTAINS, "stoop_h_icontains")                                       \
+    X(H_STARTSWITH, "stoop_h_startswith")                                     \
+    X(H_ENDSWITH, "stoop_h_endswith")                                         \
+    X(H_GLOB, "stoop_h_glob")                                                 \
+    X(H_NUM, "stoop_h_num")                                                   \
+    X(H_BOOL, "stoop_h_bool")                                                 \
+    X(H_IP, "stoop_h_ip")
+
+enum helper_id {
+#define X(e, name) e,
+    HELPERS(X)
+#undef X
+        H_COUNT
+};
+static const char *const helper_names[] = {
+#define X(e, name) name,
+    HELPERS(X)
+#undef X
+};
+
+struct gen {
+    const struct program *p;
+    const struct codegen_opts *o;
+    LLVMContextRef C;
+    LLVMModuleRef M;
+    LLVMBuilderRef B;
+    LLVMTypeRef i1, i8, i32, i64, ptr, rule_fn_type;
+    struct helper h[H_COUNT];
+    LLVMValueRef memcmp_fn;
+    LLVMTypeRef memcmp_type;
+
+    /* The function being generated. */
+    LLVMValueRef fn, ctx;
+    uint32_t rule;     /* program index of the rule whose numbering applies */
+    uint32_t check_no; /* next check number in that rule */
+    const char *source;
+
+    struct strmap slots; /* key -> slot + 1 */
+    VEC(char *) slot_keys;
+    struct strmap strings; /* constant text -> global */
+    struct strmap macro_uses; /* source \x1f body text -> count of rules using it */
+    struct strmap macro_fns;  /* same key -> function */
+    uint32_t nmemo;
+    size_t ninline, nfallback, nmemo_uses;
+};
+
+/* ---- small builders ---- */
+
+static LLVMValueRef const_i32(struct gen *g, uint64_t v)
+{
+    return LLVMConstInt(g->i32, v, false);
+}
+
+static LLVMValueRef const_i64(struct gen *g, uint64_t v)
+{
+    return LLVMConstInt(g->i64, v, false);
+}
+
+static LLVMValueRef const_bool(struct gen *g, bool v)
+{
+    return LLVMConstInt(g->i1, v, false);
+}
+
+static LLVMValueRef call(struct gen *g, enum helper_id id, LLVMValueRef *args, unsigned n)
+{
+    return LLVMBuildCall2(g->B, g->h[id].type, g->h[id].fn, args, n, "");
+}
+
+/* A private constant holding the bytes plus a NUL (patterns need it). */
+static LLVMValueRef const_string(struct gen *g, const char *s, size_t n)
+{
+    struct strbuf key = {0};
+    sb_append(&key, "", 0);
+    sb_json_escape(&key, s ? s : "", n);
+    LLVMValueRef gv = strmap_get(&g->strings, key.s);
+    if (!gv) {
+        LLVMValueRef init = LLVMConstStringInContext(g->C, s ? s : "", (unsigned)n, false);
+        gv = LLVMAddGlobal(g->M, LLVMTypeOf(init), "str");
+        LLVMSetInitializer(gv, init);
+        LLVMSetGlobalConstant(gv, true);
+        LLVMSetLinkage(gv, LLVMPrivateLinkage);
+        LLVMSetUnnamedAddress(gv, LLVMGlobalUnnamedAddr);
+        LLVMSetAlignment(gv, 1);
+        strmap_put(&g->strings, key.s, gv);
+    }
+    sb_free(&key);
+    return gv;
+}
+
+/* An alloca in the function's entry block (mem2reg promotes it). */
+static LLVMValueRef entry_alloca(struct gen *g, LLVMTypeRef t)
+{
+    LLVMBasicBlockRef entry = LLVMGetEntryBasicBlock(g->fn);
+    LLVMBuilderRef b = LLVMCreateBuilderInContext(g->C);
+    LLVMValueRef first = LLVMGetFirstInstruction(entry);
+    if (first)
+        LLVMPositionBuilderBefore(b, first);
+    else
+        LLVMPositionBuilderAtEnd(b, entry);
+    LLVMValueRef a = LLVMBuildAlloca(b, t, "");
+    LLVMDisposeBuilder(b);
+    return a;
+}
+
+static LLVMBasicBlockRef new_block(struct gen *g, const char *name)
+{
+    return LLVMAppendBasicBlockInContext(g->C, g->fn, name);
+}
+
+static uint32_t slot_index(struct gen *g, char *key)
+{
+    void *v = strmap_get(&g->slots, key);
+    if (v) {
+        free(key);
+        return (uint32_t)((uintptr_t)v - 1);
+    }
+    uint32_t idx = (uint32_t)g->slot_keys.n;
+    VEC_PUSH(g->slot_keys, key);
+    strmap_put(&g->slots, key, (void *)(uintptr_t)(idx + 1));
+    return idx;
+}
+
+static size_t count_checks(const struct expr *e)
+{
+    switch (e->kind) {
+    case EXPR_AND:
+    case EXPR_OR: {
+        size_t n = 0;
+        for (size_t i = 0; i < e->u.nary.n; i++)
+            n += count_checks(e->u.nary.v[i]);
+        return n;
+    }
+    case EXPR_NOT:
+        return count_checks(e->u.child);
+    case EXPR_MACRO_REF:
+        return e->u.macro.body ? count_checks(e->u.macro.body) : 0;
+    case EXPR_CHECK:
+        return 1;
+    }
+    return 0;
+}
+
+/* ---- checks ---- */
+
+static LLVMValueRef fallback(struct gen *g, uint32_t check)
+{
+    g->nfallback++;
+    LLVMValueRef args[] = {g->ctx, const_i32(g, g->rule), const_i32(g, check)};
+    return call(g, H_FALLBACK, args, 3);
+}
+
+/* Joins the boolean outcomes of several blocks. */
+struct join {
+    LLVMBasicBlockRef end;
+    VEC(LLVMValueRef) vals;
+    VEC(LLVMBasicBlockRef) blocks;
+};
+
+static void join_add(struct join *j, LLVMValueRef v, LLVMBasicBlockRef from)
+{
+    VEC_PUSH(j->vals, v);
+    VEC_PUSH(j->blocks, from);
+}
+
+static LLVMValueRef join_finish(struct gen *g, struct join *j)
+{
+    LLVMPositionBuilderAtEnd(g->B, j->end);
+    LLVMValueRef phi = LLVMBuildPhi(g->B, g->i1, "");
+    LLVMAddIncoming(phi, j->vals.v, j->blocks.v, (unsigned)j->vals.n);
+    VEC_FREE(j->vals);
+    VEC_FREE(j->blocks);
+    return phi;
+}
+
+static int cmp_values_by_len(const void *a, const void *b)
+{
+    const struct value *x = *(const struct value *const *)a, *y = *(const struct value *const *)b;
+    if (x->len != y->len)
+        return x->len < y->len ? -1 : 1;
+    size_t m = x->len;
+    int c = m ? memcmp(x->str, y->str, m) : 0;
+    return c;
+}
+
+/* `l in (constant strings)`: a switch on the length, then memcmp against
+ * the strings of that length (memcmp with a constant size becomes a few
+ * loads). */
+static LLVMValueRef gen_string_in(struct gen *g, LLVMValueRef l, const struct value *vals, size_t nv)
+{
+    if (nv == 0)
+        return const_bool(g, false);
+    const struct value **sorted = xcalloc(nv, sizeof *sorted);
+    for (size_t i = 0; i < nv; i++)
+        sorted[i] = &vals[i];
+    qsort(sorted, nv, sizeof *sorted, cmp_values_by_len);
+
+    LLVMValueRef lenp = entry_alloca(g, g->i64);
+    LLVMValueRef args[] = {l, lenp};
+    LLVMValueRef s = call(g, H_STR, args, 2);
+    struct join j = {.end = new_block(g, "in.end")};
+    LLVMBasicBlockRef yes = new_block(g, "in.yes"), no = new_block(g, "in.no");
+    LLVMBasicBlockRef have = new_block(g, "in.have");
+    LLVMBuildCondBr(g->B, LLVMBuildIsNull(g->B, s, ""), no, have);
+    LLVMPositionBuilderAtEnd(g->B, have);
+    LLVMValueRef len = LLVMBuildLoad2(g->B, g->i64, lenp, "len");
+    size_t ngroups = 0;
+    for (size_t i = 0; i < nv; i++)
+        if (i == 0 || sorted[i]->len != sorted[i - 1]->len)
+            ngroups++;
+    LLVMValueRef sw = LLVMBuildSwitch(g->B, len, no, (unsigned)ngroups);
+    for (size_t i = 0; i < nv;) {
+        size_t k = i;
+        while (k < nv && sorted[k]->len == sorted[i]->len)
+            k++;
+        size_t glen = sorted[i]->len;
+        LLVMBasicBlockRef bb = new_block(g, "in.len");
+        LLVMAddCase(sw, const_i64(g, glen), bb);
+        LLVMPositionBuilderAtEnd(g->B, bb);
+        if (glen == 0) {
+            LLVMBuildBr(g->B, yes);
+        } else {
+            for (size_t m = i; m < k; m++) {
+                if (m > i && cmp_values_by_len(&sorted[m], &sorted[m - 1]) == 0)
+                    continue; /* duplicate */
+                LLVMValueRef cargs[] = {s, const_string(g, sorted[m]->str, glen), const_i64(g, glen)};
+                LLVMValueRef r = LLVMBuildCall2(g->B, g->memcmp_type, g->memcmp_fn, cargs, 3, "");
+                LLVMValueRef eq = LLVMBuildICmp(g->B, LLVMIntEQ, r, const_i32(g, 0), "");
+                LLVMBasicBlockRef next = new_block(g, "in.next");
+                LLVMBuildCondBr(g->B, eq, yes, next);
+                LLVMPositionBuilderAtEnd(g->B, next);
+            }
+            LLVMBuildBr(g->B, no);
+        }
+        i = k;
+    }
+    free(sorted);
+    LLVMPositionBuilderAtEnd(g->B, yes);
+    LLVMBuildBr(g->B, j.end);
+    join_add(&j, const_bool(g, true), yes);
+    LLVMPositionBuilderAtEnd(g->B, no);
+    LLVMBuildBr(g->B, j.end);
+    join_add(&j, const_bool(g, false), no);
+    return join_finish(g, &j);
+}
+
+/* One scalar comparison of the first value against constant c (not a
+ * string class); NULL if the class/operator pair is not lowered here. */
+static LLVMValueRef gen_scalar(struct gen *g, LLVMValueRef l, enum cmp_op op, enum field_type t,
+                               const struct value *c)
+{
+    switch (field_type_class(t)) {
+    case TC_NUMERIC: {
+        if (op == OP_EXISTS || op_kind(op) == OK_UNARY)
+            return NULL;
+        int kind = t == FT_DOUBLE ? 2 : field_type_is_signed(t) ? 1 : 0;
+        uint64_t bits_c;
+        if (kind == 2)
+            memcpy(&bits_c, &c->as.d, sizeof bits_c);
+        else
+            bits_c = kind == 1 ? (uint64_t)c->as.i : c->as.u;
+        switch (op) {
+        case OP_EQ:
+        case OP_EQEQ:
+        case OP_NE:
+        case OP_LT:
+        case OP_LE:
+        case OP_GT:
+        case OP_GE:
+        case OP_IN:
+        case OP_INTERSECTS: {
+            LLVMValueRef args[] = {l, const_i32(g, (uint64_t)kind), const_i32(g, field_type_bits(t)),
+                                   const_i32(g, op), const_i64(g, bits_c)};
+            return call(g, H_NUM, args, 5);
+        }
+        default:
+            return NULL;
+        }
+    }
+    case TC_BOOL:
+        switch (op) {
+        case OP_EQ:
+        case OP_EQEQ:
+        case OP_NE:
+        case OP_IN:
+        case OP_INTERSECTS: {
+            LLVMValueRef args[] = {l, const_i32(g, op), const_bool(g, c->as.b)};
+            return call(g, H_BOOL, args, 3);
+        }
+        default:
+            return NULL;
+        }
+    case TC_IP:
+    case TC_NET:
+        switch (op) {
+        case OP_EQ:
+        case OP_EQEQ:
+        case OP_NE:
+        case OP_IN:
+        case OP_INTERSECTS: {
+            LLVMValueRef addr = const_string(g, (const char *)c->as.ip.addr, sizeof c->as.ip.addr);
+            LLVMValueRef args[] = {l, const_i32(g, op), const_i32(g, c->as.ip.family),
+                                   const_i32(g, c->as.ip.prefix), addr};
+            return call(g, H_IP, args, 5);
+        }
+        default:
+            return NULL;
+        }
+    default:
+        return NULL;
+    }
+}
+
+/* Lowers a string-class check; NULL if not lowered here. */
+static LLVMValueRef gen_string_check(struct gen *g, LLVMValueRef l, enum cmp_op op,
+                                     const struct value *vals, size_t nv)
+{
+    if (op == OP_IN || op == OP_INTERSECTS)
+        return gen_string_in(g, l, vals, nv);
+    if (nv == 0)
+        return NULL;
+    const struct value *c = &vals[0];
+    LLVMValueRef cs = const_string(g, c->str, c->len);
+    LLVMValueRef args[] = {l, cs, const_i64(g, c->len), NULL};
+    switch (op) {
+    case OP_EQ:
+    case OP_EQEQ:
+        return call(g, H_STR_EQ, args, 3);
+    case OP_NE:
+        return call(g, H_STR_NE, args, 3);
+    case OP_LT:
+    case OP_LE:
+    case OP_GT:
+    case OP_GE:
+        args[3] = const_i32(g, op);
+        return call(g, H_STR_ORDER, args, 4);
+    case OP_CONTAINS:
+    case OP_BCONTAINS:
+        return call(g, H_CONTAINS, args, 3);
+    case OP_ICONTAINS:
+        return call(g, H_ICONTAINS, args, 3);
+    case OP_STARTSWITH:
+    case OP_BSTARTSWITH:
+        return call(g, H_STARTSWITH, args, 3);
+    case OP_ENDSWITH:
+        return call(g, H_ENDSWITH, args, 3);
+    case OP_GLOB:
+    case OP_IGLOB: {
+        if (!c->str)
+            return const_bool(g, false);
+        LLVMValueRef gargs[] = {l, cs, const_i32(g, op == OP_IGLOB)};
+        return call(g, H_GLOB, gargs, 3);
+    }
+    default:
+        return NULL; /* regex, pmatch: the interpreter's compiled forms */
+    }
+}
+
+static LLVMValueRef gen_check(struct gen *g, const struct expr *e)
+{
+    uint32_t check = g->check_no++;
+    const struct operand *lhs = e->u.check.lhs, *rhs = e->u.check.rhs;
+    char *key = operand_value_key(lhs);
+    if (!key)
+        return const_bool(g, false); /* the interpreter's N_FALSE */
+    uint32_t slot = slot_index(g, key);
+    enum cmp_op op = e->u.check.op;
+    bool any = lhs->kind == OPND_FIELD && lhs->u.field.info &&
+               (lhs->u.field.info->flags & FF_ANCESTOR) && !lhs->u.field.arg;
+    bool simple = g->o->inline_checks && e->u.check.mod == MOD_NONE && !lhs->is_list && !any &&
+                  !(rhs && (rhs->kind == OPND_FIELD || rhs->kind == OPND_TRANSFORM));
+    if (!simple)
+        return fallback(g, check);
+    LLVMValueRef sargs[] = {g->ctx, const_i32(g, slot)};
+    LLVMValueRef l = call(g, H_SLOT, sargs, 2);
+    if (op == OP_EXISTS) {
+        g->ninline++;
+        return call(g, H_EXISTS, &l, 1);
+    }
+    const struct value *vals = e->u.check.values;
+    size_t nv = e->u.check.nvalues;
+    enum type_class cls = field_type_class(lhs->type);
+    LLVMValueRef r = NULL;
+    if (cls == TC_STRING || cls == TC_BYTES) {
+        r = gen_string_check(g, l, op, vals, nv);
+    } else if (op == OP_IN || op == OP_INTERSECTS) {
+        /* Any constant equal (a network containing the address). */
+        r = const_bool(g, false);
+        for (size_t i = 0; i < nv && r; i++) {
+            LLVMValueRef one = gen_scalar(g, l, OP_EQ, lhs->type, &vals[i]);
+            r = one ? LLVMBuildOr(g->B, r, one, "") : NULL;
+        }
+    } else if (nv > 0) {
+        r = gen_scalar(g, l, op, lhs->type, &vals[0]);
+    }
+    if (!r)
+        return fallback(g, check);
+    g->ninline++;
+    return r;
+}
+
+/* ---- boolean structure ---- */
+
+static LLVMValueRef gen_expr(struct gen *g, const struct expr *e);
+
+static char *macro_key(struct gen *g, const struct expr *e)
+{
+    char *text = expr_to_string(e->u.macro.body, true);
+    char *k = xasprintf("%s\x1f%s", g->source, text);
+    free(text);
+    return k;
+}
+
+/* A shared macro: its memoised function, generated on first use with the
+ * current rule's check numbering. */
+static LLVMValueRef gen_memo_macro(struct gen *g, const struct expr *e, const char *key)
+{
+    LLVMValueRef fn = strmap_get(&g->macro_fns, key);
+    size_t nchecks = count_checks(e->u.macro.body);
+    if (!fn) {
+        uint32_t memo = g->nmemo++;
+        char *name = xasprintf("stoop_macro_%s_%u", e->u.macro.name, memo);
+        fn = LLVMAddFunction(g->M, name, g->rule_fn_type);
+        free(name);
+        LLVMSetLinkage(fn, LLVMInternalLinkage);
+        strmap_put(&g->macro_fns, key, fn);
+        /* Generate it now, then come back. */
+        LLVMBasicBlockRef saved_block = LLVMGetInsertBlock(g->B);
+        LLVMValueRef saved_fn = g->fn, saved_ctx = g->ctx;
+        g->fn = fn;
+        g->ctx = LLVMGetParam(fn, 0);
+        LLVMBasicBlockRef entry = new_block(g, "entry");
+        LLVMPositionBuilderAtEnd(g->B, entry);
+        LLVMValueRef resp = entry_alloca(g, g->i8);
+        LLVMValueRef gargs[] = {g->ctx, const_i32(g, memo), resp};
+        LLVMValueRef known = call(g, H_MEMO_GET, gargs, 3);
+        LLVMBasicBlockRef hit = new_block(g, "memo.hit"), miss = new_block(g, "memo.miss");
+        LLVMBuildCondBr(g->B, known, hit, miss);
+        LLVMPositionBuilderAtEnd(g->B, hit);
+        LLVMValueRef cached = LLVMBuildTrunc(g->B, LLVMBuildLoad2(g->B, g->i8, resp, ""), g->i1, "");
+        LLVMBuildRet(g->B, cached);
+        LLVMPositionBuilderAtEnd(g->B, miss);
+        uint32_t saved_check = g->check_no;
+        LLVMValueRef v = gen_expr(g, e->u.macro.body);
+        g->check_no = saved_check;
+        LLVMValueRef pargs[] = {g->ctx, const_i32(g, memo), v};
+        LLVMBuildRet(g->B, call(g, H_MEMO_PUT, pargs, 3));
+        g->fn = saved_fn;
+        g->ctx = saved_ctx;
+        LLVMPositionBuilderAtEnd(g->B, saved_block);
+    }
+    g->check_no += (uint32_t)nchecks;
+    g->nmemo_uses++;
+    return LLVMBuildCall2(g->B, g->rule_fn_type, fn, &g->ctx, 1, "");
+}
+
+static LLVMValueRef gen_expr(struct gen *g, const struct expr *e)
+{
+    switch (e->kind) {
+    case EXPR_AND:
+    case EXPR_OR: {
+        bool is_and = e->kind == EXPR_AND;
+        struct join j = {.end = new_block(g, is_and ? "and.end" : "or.end")};
+        for (size_t i = 0; i < e->u.nary.n; i++) {
+            LLVMValueRef v = gen_expr(g, e->u.nary.v[i]);
+            LLVMBasicBlockRef cur = LLVMGetInsertBlock(g->B);
+            if (i + 1 == e->u.nary.n) {
+                LLVMBuildBr(g->B, j.end);
+                join_add(&j, v, cur);
+            } else {
+                LLVMBasicBlockRef next = new_block(g, is_and ? "and.next" : "or.next");
+                if (is_and)
+                    LLVMBuildCondBr(g->B, v, next, j.end);
+                else
+                    LLVMBuildCondBr(g->B, v, j.end, next);
+                join_add(&j, const_bool(g, !is_and), cur);
+                LLVMPositionBuilderAtEnd(g->B, next);
+            }
+        }
+        if (e->u.nary.n == 0) {
+            LLVMBasicBlockRef cur = LLVMGetInsertBlock(g->B);
+            LLVMBuildBr(g->B, j.end);
+            join_add(&j, const_bool(g, is_and), cur);
+        }
+        return join_finish(g, &j);
+    }
+    case EXPR_NOT:
+        return LLVMBuildNot(g->B, gen_expr(g, e->u.child), "");
+    case EXPR_MACRO_REF: {
+        if (!e->u.macro.body)
+            return const_bool(g, false);
+        if (g->o->memo_macros && count_checks(e->u.macro.body) >= 2) {
+            char *key = macro_key(g, e);
+            uintptr_t uses = (uintptr_t)strmap_get(&g->macro_uses, key);
+            LLVMValueRef v = uses >= 2 ? gen_memo_macro(g, e, key) : NULL;
+            free(key);
+            if (v)
+                return v;
+        }
+        return gen_expr(g, e->u.macro.body);
+    }
+    case EXPR_CHECK:
+        return gen_check(g, e);
+    }
+    return const_bool(g, false);
+}
+
+/* Counts, per source, the rules using each macro (directly or nested). */
+static void count_macro_uses(struct gen *g, const struct expr *e, struct strmap *seen)
+{
+    switch (e->kind) {
+    case EXPR_AND:
+    case EXPR_OR:
+        for (size_t i = 0; i < e->u.nary.n; i++)
+            count_macro_uses(g, e->u.nary.v[i], seen);
+        return;
+    case EXPR_NOT:
+        count_macro_uses(g, e->u.child, seen);
+        return;
+    case EXPR_MACRO_REF:
+        if (!e->u.macro.body)
+            return;
+        if (count_checks(e->u.macro.body) >= 2) {
+            char *key = macro_key(g, e);
+            if (!strmap_get(seen, key)) {
+                strmap_put(seen, key, (void *)1);
+                uintptr_t n = (uintptr_t)strmap_get(&g->macro_uses, key);
+                strmap_put(&g->macro_uses, key, (void *)(n + 1));
+            }
+            free(key);
+        }
+        count_macro_uses(g, e->u.macro.body, seen);
+        return;
+    case EXPR_CHECK:
+        return;
+    }
+}
+
+/* ---- rules and entries ---- */
+
+static bool rule_compiled(const struct rule_def *r)
+{
+    return r->compiled_ok && !r->dropped && r->ast && r->source;
+}
+
+static LLVMValueRef gen_rule(struct gen *g, size_t idx)
+{
+    const struct rule_def *r = g->p->rules[idx];
+    char *name = xasprintf("stoop_rule_%zu", idx);
+    LLVMValueRef fn = LLVMAddFunction(g->M, name, g->rule_fn_type);
+    free(name);
+    LLVMSetLinkage(fn, LLVMInternalLinkage);
+    g->fn = fn;
+    g->ctx = LLVMGetParam(fn, 0);
+    g->rule = (uint32_t)idx;
+    g->check_no = 0;
+    g->source = r->source;
+    LLVMPositionBuilderAtEnd(g->B, new_block(g, "entry"));
+    LLVMBuildRet(g->B, gen_expr(g, r->ast));
+    return fn;
+}
+
+/* uint32_t stoop_eval_<source>(ctx, order, n, all, matched) */
+static void gen_entry(struct gen *g, const char *source, LLVMValueRef *rule_fns)
+{
+    LLVMTypeRef params[] = {g->ptr, g->ptr, g->i32, g->i32, g->ptr};
+    LLVMTypeRef ft = LLVMFunctionType(g->i32, params, 5, false);
+    char *name = xasprintf("stoop_eval_%s", source);
+    LLVMValueRef fn = LLVMAddFunction(g->M, name, ft);
+    free(name);
+    g->fn = fn;
+    LLVMValueRef ctx = LLVMGetParam(fn, 0), order = LLVMGetParam(fn, 1), n = LLVMGetParam(fn, 2),
+                 all = LLVMGetParam(fn, 3), matched = LLVMGetParam(fn, 4);
+    LLVMBasicBlockRef entry = new_block(g, "entry"), loop = new_block(g, "loop"),
+                      body = new_block(g, "body"), hit = new_block(g, "hit"),
+                      next = new_block(g, "next"), done = new_block(g, "done");
+    LLVMPositionBuilderAtEnd(g->B, entry);
+    LLVMValueRef ip = LLVMBuildAlloca(g->B, g->i32, "i"), mp = LLVMBuildAlloca(g->B, g->i32, "m"),
+                 rp = LLVMBuildAlloca(g->B, g->i1, "r");
+    LLVMBuildStore(g->B, const_i32(g, 0), ip);
+    LLVMBuildStore(g->B, const_i32(g, 0), mp);
+    LLVMBuildBr(g->B, loop);
+
+    LLVMPositionBuilderAtEnd(g->B, loop);
+    LLVMValueRef i = LLVMBuildLoad2(g->B, g->i32, ip, "");
+    LLVMBuildCondBr(g->B, LLVMBuildICmp(g->B, LLVMIntULT, i, n, ""), body, done);
+
+    LLVMPositionBuilderAtEnd(g->B, body);
+    LLVMValueRef slot = LLVMBuildGEP2(g->B, g->i32, order, &i, 1, "");
+    LLVMValueRef ridx = LLVMBuildLoad2(g->B, g->i32, slot, "rule");
+    LLVMBasicBlockRef judge = new_block(g, "judge");
+    LLVMBasicBlockRef none = new_block(g, "none");
+    size_t ncases = 0;
+    for (size_t k = 0; k < g->p->nrules; k++)
+        if (rule_fns[k] && strcmp(g->p->rules[k]->source, source) == 0)
+            ncases++;
+    LLVMValueRef sw = LLVMBuildSwitch(g->B, ridx, none, (unsigned)ncases);
+    for (size_t k = 0; k < g->p->nrules; k++) {
+        if (!rule_fns[k] || strcmp(g->p->rules[k]->source, source) != 0)
+            continue;
+        LLVMBasicBlockRef bb = new_block(g, "rule");
+        LLVMAddCase(sw, const_i32(g, k), bb);
+        LLVMPositionBuilderAtEnd(g->B, bb);
+        LLVMValueRef v = LLVMBuildCall2(g->B, g->rule_fn_type, rule_fns[k], &ctx, 1, "");
+        LLVMBuildStore(g->B, v, rp);
+        LLVMBuildBr(g->B, judge);
+    }
+    LLVMPositionBuilderAtEnd(g->B, none);
+    LLVMBuildStore(g->B, const_bool(g, false), rp);
+    LLVMBuildBr(g->B, judge);
+
+    LLVMPositionBuilderAtEnd(g->B, judge);
+    LLVMBuildCondBr(g->B, LLVMBuildLoad2(g->B, g->i1, rp, ""), hit, next);
+
+    LLVMPositionBuilderAtEnd(g->B, hit);
+    LLVMValueRef m = LLVMBuildLoad2(g->B, g->i32, mp, "");
+    LLVMBuildStore(g->B, ridx, LLVMBuildGEP2(g->B, g->i32, matched, &m, 1, ""));
+    LLVMBuildStore(g->B, LLVMBuildAdd(g->B, m, const_i32(g, 1), ""), mp);
+    LLVMBuildCondBr(g->B, LLVMBuildICmp(g->B, LLVMIntNE, all, const_i32(g, 0), ""), next, done);
+
+    LLVMPositionBuilderAtEnd(g->B, next);
+    LLVMValueRef i2 = LLVMBuildLoad2(g->B, g->i32, ip, "");
+    LLVMBuildStore(g->B, LLVMBuildAdd(g->B, i2, const_i32(g, 1), ""), ip);
+    LLVMBuildBr(g->B, loop);
+
+    LLVMPositionBuilderAtEnd(g->B, done);
+    LLVMBuildRet(g->B, LLVMBuildLoad2(g->B, g->i32, mp, ""));
+}
+
+static LLVMModuleRef load_helpers(LLVMContextRef ctx)
+{
+    LLVMMemoryBufferRef buf = LLVMCreateMemoryBufferWithMemoryRange(
+        stoop_helpers_bc, (size_t)(stoop_helpers_bc_end - stoop_helpers_bc), "native_helpers.bc",
+        false);
+    LLVMModuleRef m = NULL;
+    if (LLVMParseBitcodeInContext2(ctx, buf, &m))
+        BUG("the embedded helper bitcode does not parse");
+    LLVMDisposeMemoryBuffer(buf);
+    return m;
+}
+
+void generate_code(const struct program *p, LLVMContextRef ctx, const struct codegen_opts *o,
+                   struct native_module *out)
+{
+    struct gen g = {.p = p, .o = o, .C = ctx};
+    memset(out, 0, sizeof *out);
+    g.M = load_helpers(ctx);
+    LLVMSetModuleIdentifier(g.M, "stoop_rules", strlen("stoop_rules"));
+    g.B = LLVMCreateBuilderInContext(ctx);
+    g.i1 = LLVMInt1TypeInContext(ctx);
+    g.i8 = LLVMInt8TypeInContext(ctx);
+    g.i32 = LLVMInt32TypeInContext(ctx);
+    g.i64 = LLVMInt64TypeInContext(ctx);
+    g.ptr = LLVMPointerTypeInContext(ctx, 0);
+    g.rule_fn_type = LLVMFunctionType(g.i1, &g.ptr, 1, false);
+    for (int i = 0; i < H_COUNT; i++) {
+        g.h[i].fn = LLVMGetNamedFunction(g.M, helper_names[i]);
+        if (!g.h[i].fn)
+            BUG("helper %s missing from the bitcode", helper_names[i]);
+        g.h[i].type = LLVMGlobalGetValueType(g.h[i].fn);
+    }
+    LLVMTypeRef mparams[] = {g.ptr, g.ptr, g.i64};
+    g.memcmp_type = LLVMFunctionType(g.i32, mparams, 3, false);
+    g.memcmp_fn = LLVMGetNamedFunction(g.M, "memcmp");
+    if (!g.memcmp_fn)
+        g.memcmp_fn = LLVMAddFunction(g.M, "memcmp", g.memcmp_type);
+
+    /* Which macros several rules of a source share. */
+    for (size_t i = 0; i < p->nrules; i++) {
+        if (!rule_compiled(p->rules[i]))
+            continue;
+        struct strmap seen = {0};
+        g.source = p->rules[i]->source;
+        count_macro_uses(&g, p->rules[i]->ast, &seen);
+        strmap_free(&seen);
+    }
+
+    LLVMValueRef *rule_fns = xcalloc(p->nrules ? p->nrules : 1, sizeof *rule_fns);
+    VEC(char *) sources = {0};
+    for (size_t i = 0; i < p->nrules; i++) {
+        if (!rule_compiled(p->rules[i]))
+            continue;
+        rule_fns[i] = gen_rule(&g, i);
+        bool known = false;
+        for (size_t k = 0; k < sources.n; k++)
+            known = known || strcmp(sources.v[k], p->rules[i]->source) == 0;
+        if (!known)
+            VEC_PUSH(sources, xstrdup(p->rules[i]->source));
+    }
+    for (size_t k = 0; k < sources.n; k++)
+        gen_entry(&g, sources.v[k], rule_fns);
+    free(rule_fns);
+
+    LLVMValueRef nmemo = LLVMAddGlobal(g.M, g.i32, "stoop_nmemo");
+    LLVMSetInitializer(nmemo, const_i32(&g, g.nmemo));
+    LLVMSetGlobalConstant(nmemo, true);
+
+    /* The helpers exist to be inlined: internal, so unused ones vanish. */
+    for (int i = 0; i < H_COUNT; i++)
+        LLVMSetLinkage(g.h[i].fn, LLVMInternalLinkage);
+
+    LLVMDisposeBuilder(g.B);
+    strmap_free(&g.slots);
+    strmap_free(&g.strings);
+    strmap_free(&g.macro_uses);
+    strmap_free(&g.macro_fns);
+    out->mod = g.M;
+    out->slot_keys = g.slot_keys.v;
+    out->nslots = g.slot_keys.n;
+    out->nmemo = g.nmemo;
+    out->sources = sources.v;
+    out->nsources = sources.n;
+    out->ninline = g.ninline;
+    out->nfallback = g.nfallback;
+    out->nmemo_uses = g.nmemo_uses;
+}
+
+void native_module_free(struct native_module *m)
+{
+    for (size_t i = 0; i < m->nslots; i++)
+        free(m->slot_keys[i]);
+    free(m->slot_keys);
+    for (size_t i = 0; i < m->nsources; i++)
+        free(m->sources[i]);
+    free(m->sources);
+    memset(m, 0, sizeof *m);
+}
+
+bool verify_module(LLVMModuleRef mod, char **err)
+{
+    char *msg = NULL;
+    if (!LLVMVerifyModule(mod, LLVMReturnStatusAction, &msg)) {
+        LLVMDisposeMessage(msg);
+        return true;
+    }
+    *err = xstrdup(msg ? msg : "the module does not verify");
+    LLVMDisposeMessage(msg);
+    return false;
+}
+
+void print_generated_ir(FILE *out, LLVMModuleRef mod)
+{
+    for (LLVMValueRef f = LLVMGetFirstFunction(mod); f; f = LLVMGetNextFunction(f)) {
+        size_t n;
+        const char *name = LLVMGetValueName2(f, &n);
+        bool generated = strncmp(name, "stoop_rule_", 11) == 0 ||
+                         strncmp(name, "stoop_macro_", 12) == 0 || strncmp(name, "stoop_eval_", 11) == 0;
+        if (LLVMCountBasicBlocks(f) == 0 || !generated)
+            continue;
+        char *s = LLVMPrintValueToString(f);
+        fputs(s, out);
+        fputc('\n', out);
+        LLVMDisposeMessage(s);
+    }
+}

@@ -1,0 +1,55 @@
+/* native.h: the LLVM back end: generate_code.c lowers a checked program to
+ * an LLVM module (runtime/native_abi.h is the contract of that module),
+ * verify and optimise it, then jit.c runs it in process or emit.c writes a
+ * ruleset shared object with its manifest. Only stoopc links this part:
+ * the runtime never links LLVM. */
+#ifndef STOOP_NATIVE_H
+#define STOOP_NATIVE_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include <llvm-c/Core.h>
+#include <llvm-c/TargetMachine.h>
+
+#include "program.h"
+
+/* Code-generation choices, each measurable on its own (bench/run.sh). */
+struct codegen_opts {
+    bool inline_checks; /* lower simple checks inline (else every check calls the interpreter) */
+    bool memo_macros;   /* evaluate a macro shared by several rules once per event */
+};
+void codegen_opts_default(struct codegen_opts *o);
+
+struct native_module {
+    LLVMModuleRef mod;
+    char **slot_keys; /* native slot i -> operand_value_key */
+    size_t nslots;
+    uint32_t nmemo;
+    char **sources; /* sources with an entry (stoop_eval_<source>) */
+    size_t nsources;
+    /* Statistics for explain/bench: checks lowered inline, by callback. */
+    size_t ninline, nfallback, nmemo_uses;
+};
+
+/* Lowers every compiled rule of p (all sources) into a new module of ctx.
+ * The program must have no errors. Never fails on a valid program. */
+void generate_code(const struct program *p, LLVMContextRef ctx, const struct codegen_opts *o,
+                   struct native_module *out);
+void native_module_free(struct native_module *m); /* not the LLVM module */
+
+/* The verifier, as its own stage: false and *err (caller frees) when the
+ * module is malformed (a bug in the generator). */
+bool verify_module(LLVMModuleRef mod, char **err);
+
+/* A target machine for this host (`jit`) or for a portable x86-64 shared
+ * object (cpu NULL: "x86-64"; "native": this host's CPU). */
+LLVMTargetMachineRef native_target_machine(const char *cpu, bool pic, char **err);
+
+/* Optimises at O2 with the new pass manager. */
+bool optimize_module(LLVMModuleRef mod, LLVMTargetMachineRef tm, char **err);
+
+/* Prints the generated functions (not the linked helpers) as IR. */
+void print_generated_ir(FILE *out, LLVMModuleRef mod);
+
+#endif

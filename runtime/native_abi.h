@@ -1,0 +1,60 @@
+/* native_abi.h: the contract between native code (compiler/generate_code.c
+ * lowers the rules to it; JIT or a ruleset shared object carries it) and
+ * the runtime that calls it (runtime/eval.c).
+ *
+ * Native code evaluates conditions only. Field values, transformers and
+ * the per-event memo stay in the runtime's ruleset (eval.c), so a field is
+ * extracted at most once per event whichever engine asks, and alerts are
+ * formatted by the same code. Checks the generator does not lower inline
+ * (modifiers, list-valued fields, field-vs-field, regex, pmatch) call back
+ * into the interpreter's node for that check, so both engines share one
+ * definition of every operator.
+ *
+ * Any change to this file or to struct fvalue/fvalues (plugins/source.h)
+ * must bump STOOP_NATIVE_ABI: the runtime refuses rulesets built for
+ * another ABI. */
+#ifndef STOOP_NATIVE_ABI_H
+#define STOOP_NATIVE_ABI_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../plugins/source.h"
+
+#define STOOP_NATIVE_ABI 1
+
+struct native_ctx {
+    void *rt; /* the runtime's struct ruleset */
+    /* The memoised value of slot `slot` (never NULL; n == 0: not extracted). */
+    const struct fvalues *(*slot)(void *rt, uint32_t slot);
+    /* Evaluates check number `check` (preorder over the rule's typed tree,
+     * through macro bodies) of rule `rule` (index in the program's rules)
+     * with the interpreter. */
+    bool (*check)(void *rt, uint32_t rule, uint32_t check);
+    /* Event generation (changes with every event) and the memo of shared
+     * macros: memo[i] == gen * 2 + result when computed for this event. */
+    uint64_t gen;
+    uint64_t *memo;
+};
+
+/* A rule's condition. */
+typedef bool (*native_rule_fn)(struct native_ctx *c);
+
+/* Per source: evaluates the rules order[0..n) (indexes in the program's
+ * rules) in that order, writes the matching ones to matched[] and stops
+ * after the first unless `all`. Returns the number of matches. */
+typedef uint32_t (*native_eval_fn)(struct native_ctx *c, const uint32_t *order, uint32_t n,
+                                   uint32_t all, uint32_t *matched);
+
+/* Symbols every native module defines. */
+#define NATIVE_SYM_RULES "stoop_rules"       /* native_rule_fn[nrules]; NULL: not compiled */
+#define NATIVE_SYM_NRULES "stoop_nrules"     /* uint32_t */
+#define NATIVE_SYM_NMEMO "stoop_nmemo"       /* uint32_t: size of native_ctx.memo */
+#define NATIVE_SYM_EVAL_PREFIX "stoop_eval_" /* + source name ("stoop_eval_k8s_audit") */
+/* Shared objects only: the manifest (JSON text, NUL-terminated) in its own
+ * ELF section, so a loader can read it without running the object. */
+#define NATIVE_MANIFEST_SECTION ".stoop_manifest"
+#define NATIVE_SYM_MANIFEST "stoop_manifest"
+
+#endif

@@ -1,0 +1,264 @@
+/* native_helpers.c: the checks native code makes, written once in C.
+ *
+ * This file is not part of the runtime library: the build compiles it to
+ * LLVM bitcode with clang-19 (CMakeLists.txt), stoopc links that bitcode
+ * into every module it generates and makes these functions internal, so
+ * they inline into the rules and fold with their constant arguments (an
+ * operator or a width passed as a constant leaves only its own branch).
+ *
+ * Every helper implements exactly the interpreter's semantics
+ * (runtime/eval.c, cmp_one and eval_check) for a single left-hand value:
+ * a value that is not extracted makes every comparison false, `!=`
+ * included (falco-fields.md 8.1). The differential tests hold the two
+ * together. */
+#include <fnmatch.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "native_abi.h"
+#include "types.h"
+
+/* The generator refers to helpers by these names (compiler/generate_code.c). */
+const struct fvalues *stoop_h_slot(struct native_ctx *c, uint32_t slot);
+bool stoop_h_fallback(struct native_ctx *c, uint32_t rule, uint32_t check);
+bool stoop_h_memo_get(struct native_ctx *c, uint32_t i, bool *result);
+bool stoop_h_memo_put(struct native_ctx *c, uint32_t i, bool result);
+bool stoop_h_exists(const struct fvalues *l);
+const char *stoop_h_str(const struct fvalues *l, size_t *len);
+bool stoop_h_str_eq(const struct fvalues *l, const char *c, size_t n);
+bool stoop_h_str_ne(const struct fvalues *l, const char *c, size_t n);
+bool stoop_h_str_order(const struct fvalues *l, const char *c, size_t n, int op);
+bool stoop_h_contains(const struct fvalues *l, const char *c, size_t n);
+bool stoop_h_icontains(const struct fvalues *l, const char *c, size_t n);
+bool stoop_h_startswith(const struct fvalues *l, const char *c, size_t n);
+bool stoop_h_endswith(const struct fvalues *l, const char *c, size_t n);
+bool stoop_h_glob(const struct fvalues *l, const char *pattern, int casefold);
+bool stoop_h_num(const struct fvalues *l, int kind, unsigned bits, int op, uint64_t c);
+bool stoop_h_bool(const struct fvalues *l, int op, bool c);
+bool stoop_h_ip(const struct fvalues *l, int op, unsigned family, unsigned prefix,
+                const uint8_t *addr);
+
+const struct fvalues *stoop_h_slot(struct native_ctx *c, uint32_t slot)
+{
+    return c->slot(c->rt, slot);
+}
+
+bool stoop_h_fallback(struct native_ctx *c, uint32_t rule, uint32_t check)
+{
+    return c->check(c->rt, rule, check);
+}
+
+/* A shared macro's result for this event, if already computed. */
+bool stoop_h_memo_get(struct native_ctx *c, uint32_t i, bool *result)
+{
+    uint64_t m = c->memo[i];
+    if (m >> 1 != c->gen)
+        return false;
+    *result = m & 1;
+    return true;
+}
+
+bool stoop_h_memo_put(struct native_ctx *c, uint32_t i, bool result)
+{
+    c->memo[i] = c->gen << 1 | (uint64_t)result;
+    return result;
+}
+
+bool stoop_h_exists(const struct fvalues *l)
+{
+    return l->n > 0;
+}
+
+/* The first value's text, or NULL when not extracted. */
+const char *stoop_h_str(const struct fvalues *l, size_t *len)
+{
+    if (l->n == 0)
+        return NULL;
+    *len = l->v[0].len;
+    return l->v[0].str ? l->v[0].str : "";
+}
+
+static bool bytes_eq(const char *a, size_t al, const char *b, size_t bl)
+{
+    return al == bl && (al == 0 || memcmp(a, b, al) == 0);
+}
+
+bool stoop_h_str_eq(const struct fvalues *l, const char *c, size_t n)
+{
+    return l->n > 0 && bytes_eq(l->v[0].str, l->v[0].len, c, n);
+}
+
+bool stoop_h_str_ne(const struct fvalues *l, const char *c, size_t n)
+{
+    return l->n > 0 && !bytes_eq(l->v[0].str, l->v[0].len, c, n);
+}
+
+static bool order_holds(int op, int cmp)
+{
+    switch (op) {
+    case OP_LT:
+        return cmp < 0;
+    case OP_LE:
+        return cmp <= 0;
+    case OP_GT:
+        return cmp > 0;
+    case OP_GE:
+        return cmp >= 0;
+    default:
+        return false;
+    }
+}
+
+bool stoop_h_str_order(const struct fvalues *l, const char *c, size_t n, int op)
+{
+    if (l->n == 0)
+        return false;
+    const char *s = l->v[0].str;
+    size_t sl = l->v[0].len;
+    size_t m = sl < n ? sl : n;
+    int r = m ? memcmp(s, c, m) : 0;
+    if (r == 0)
+        r = sl < n ? -1 : sl > n ? 1 : 0;
+    return order_holds(op, r);
+}
+
+bool stoop_h_contains(const struct fvalues *l, const char *c, size_t n)
+{
+    if (l->n == 0)
+        return false;
+    if (n == 0)
+        return true;
+    return l->v[0].len >= n && memmem(l->v[0].str, l->v[0].len, c, n) != NULL;
+}
+
+static unsigned char ascii_lower(unsigned char c)
+{
+    return c >= 'A' && c <= 'Z' ? (unsigned char)(c + 32) : c;
+}
+
+bool stoop_h_icontains(const struct fvalues *l, const char *c, size_t n)
+{
+    if (l->n == 0)
+        return false;
+    if (n == 0)
+        return true;
+    const char *h = l->v[0].str;
+    size_t hl = l->v[0].len;
+    for (size_t i = 0; i + n <= hl; i++) {
+        size_t k = 0;
+        while (k < n && ascii_lower((unsigned char)h[i + k]) == ascii_lower((unsigned char)c[k]))
+            k++;
+        if (k == n)
+            return true;
+    }
+    return false;
+}
+
+bool stoop_h_startswith(const struct fvalues *l, const char *c, size_t n)
+{
+    return l->n > 0 && n <= l->v[0].len && (n == 0 || memcmp(l->v[0].str, c, n) == 0);
+}
+
+bool stoop_h_endswith(const struct fvalues *l, const char *c, size_t n)
+{
+    return l->n > 0 && n <= l->v[0].len &&
+           (n == 0 || memcmp(l->v[0].str + l->v[0].len - n, c, n) == 0);
+}
+
+/* fnmatch needs a NUL-terminated subject; extracted text may not be. */
+bool stoop_h_glob(const struct fvalues *l, const char *pattern, int casefold)
+{
+    if (l->n == 0)
+        return false;
+    size_t n = l->v[0].len;
+    char small[256];
+    char *s = n < sizeof small ? small : malloc(n + 1);
+    if (!s)
+        return false;
+    if (n)
+        memcpy(s, l->v[0].str, n);
+    s[n] = '\0';
+    bool r = fnmatch(pattern, s, casefold ? FNM_CASEFOLD : 0) == 0;
+    if (s != small)
+        free(s);
+    return r;
+}
+
+/* kind: 0 unsigned, 1 signed, 2 double (c holds the constant's bits). */
+bool stoop_h_num(const struct fvalues *l, int kind, unsigned bits, int op, uint64_t c)
+{
+    if (l->n == 0)
+        return false;
+    uint64_t x = l->v[0].as.u;
+    int r;
+    if (kind == 2) {
+        double a, b;
+        memcpy(&a, &x, sizeof a);
+        memcpy(&b, &c, sizeof b);
+        r = a < b ? -1 : a > b ? 1 : 0;
+    } else if (kind == 1) {
+        int64_t a = (int64_t)x, b = (int64_t)c;
+        if (bits == 8)
+            a = (int8_t)a;
+        else if (bits == 16)
+            a = (int16_t)a;
+        else if (bits == 32)
+            a = (int32_t)a;
+        r = a < b ? -1 : a > b ? 1 : 0;
+    } else {
+        uint64_t a = bits == 8 ? (uint8_t)x : bits == 16 ? (uint16_t)x : bits == 32 ? (uint32_t)x : x;
+        r = a < c ? -1 : a > c ? 1 : 0;
+    }
+    switch (op) {
+    case OP_EQ:
+    case OP_EQEQ:
+    case OP_IN:
+    case OP_INTERSECTS:
+        return r == 0;
+    case OP_NE:
+        return r != 0;
+    default:
+        return order_holds(op, r);
+    }
+}
+
+bool stoop_h_bool(const struct fvalues *l, int op, bool c)
+{
+    if (l->n == 0)
+        return false;
+    bool eq = l->v[0].as.b == c;
+    switch (op) {
+    case OP_EQ:
+    case OP_EQEQ:
+    case OP_IN:
+    case OP_INTERSECTS:
+        return eq;
+    case OP_NE:
+        return !eq;
+    default:
+        return false;
+    }
+}
+
+/* The address lies in the network (an address constant has a full-length
+ * prefix: equality); every operator but != reduces to that (libsinsp). */
+bool stoop_h_ip(const struct fvalues *l, int op, unsigned family, unsigned prefix,
+                const uint8_t *addr)
+{
+    if (l->n == 0)
+        return false;
+    const struct fvalue *x = &l->v[0];
+    bool m = x->as.ip.family == family;
+    if (m) {
+        unsigned max = family == 4 ? 32 : 128;
+        unsigned bits = prefix > max ? max : prefix;
+        unsigned full = bits / 8, rest = bits % 8;
+        if (full && memcmp(x->as.ip.addr, addr, full) != 0)
+            m = false;
+        else if (rest) {
+            uint8_t mask = (uint8_t)(0xFF << (8 - rest));
+            m = (x->as.ip.addr[full] & mask) == (addr[full] & mask);
+        }
+    }
+    return op == OP_NE ? !m : m;
+}
