@@ -102,3 +102,7 @@ printf "%-40s %8s %8s %8s %10s %9s\n" "stoop run, end to end ($e2e_runs runs)" "
 bench_e2e "k8s_audit_rules.yaml, text alerts" -r "$k8s_rules" --source k8s_audit --input "$corpus"
 bench_e2e "k8s_audit_rules.yaml, JSON alerts" -r "$k8s_rules" --source k8s_audit --input "$corpus" --json
 echo "(/usr/bin/time -f \"%e s %M KB\"; alerts to /dev/null; MB/s and events/s at the median)"
+
+# ---- scaling: per-event cost with 10 .. 10,000 generated rules, per engine ----
+echo
+"$root/bench/scaling.sh" "$bin"
