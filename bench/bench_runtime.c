@@ -14,6 +14,12 @@
  *       (Falco's text line, or JSON with --json) into a FILE on /dev/null
  *       with a 1 MiB buffer, so formatting costs but no disk is involved.
  *   c'  the same with alerts only counted (no formatting).
+ *   e   evaluation only: the time spent inside ruleset_eval (alerts
+ *       counted), summed per event with CLOCK_MONOTONIC, minus the cost of
+ *       the clock reads themselves (calibrated in the same process).
+ * Phases c, c' and e run for each engine: the interpreter, native code
+ * JIT-compiled in process (compiler/jit.c), and a ruleset shared object
+ * built ahead of time by `stoopc compile` (--aot FILE.so, same rules).
  *
  * Each phase runs in its own child process (forked before any corpus byte
  * or rule is loaded), so its peak RSS (wait4's ru_maxrss) is its own; the
@@ -24,8 +30,8 @@
  * events/s of the parse-only phases divides the corpus's event count (as
  * the event reader counts it) by their time, so the columns compare.
  *
- * usage: bench_runtime [-r RULES]... [--source k8s_audit] [--runs N] [--json]
- *                      [--rule-matching first|all] INPUT...
+ * usage: bench_runtime [-r RULES]... [--aot RULESET.so] [--no-jit] [--source S]
+ *                      [--runs N] [--json] [--rule-matching first|all] INPUT...
  */
 #include <errno.h>
 #include <sched.h>
@@ -40,6 +46,8 @@
 
 #include "alert.h"
 #include "eval.h"
+#include "jit.h"
+#include "native_code.h"
 #include "input.h"
 #include "json.h"
 #include "pipeline.h"
@@ -47,14 +55,21 @@
 
 #define MAX_RUNS 64
 
-enum phase { PH_PARSE_MEM, PH_PARSE_IO, PH_DECODE, PH_EVAL, PH_EVAL_COUNT, PH_COUNT };
+enum engine { ENG_INTERP, ENG_JIT, ENG_AOT, ENG_COUNT };
+enum mode { M_FORMATTED, M_COUNTED, M_EVAL_ONLY, M_COUNT };
+/* Phases: three without rules, then engine x mode. */
+enum { PH_PARSE_MEM, PH_PARSE_IO, PH_DECODE, PH_RULES };
+#define PH_COUNT (PH_RULES + ENG_COUNT * M_COUNT)
+#define PHASE(eng, mode) (PH_RULES + (eng) * M_COUNT + (mode))
 
-static const char *const phase_label[PH_COUNT] = {
+static const char *const engine_label[ENG_COUNT] = {"interpreter", "native JIT", "native AOT .so"};
+static const char *const mode_label[M_COUNT] = {"c  %s, alerts formatted",
+                                                "c' %s, alerts counted",
+                                                "e  %s, evaluation only"};
+static char phase_label[PH_COUNT][64] = {
     "a  parse only, in memory (json_stream)",
     "a' parse only, via input_reader",
     "b  decode + event reader, no rules",
-    "c  interpreter, alerts formatted",
-    "c' interpreter, alerts counted",
 };
 
 struct result {
@@ -62,6 +77,7 @@ struct result {
     int runs;
     double wall[MAX_RUNS];
     double cpu[MAX_RUNS];
+    double eval[MAX_RUNS]; /* mode e: seconds inside ruleset_eval */
     uint64_t bytes;  /* input bytes read by one run */
     uint64_t docs;   /* documents (a) */
     uint64_t events; /* events (b, c) */
@@ -75,6 +91,8 @@ struct opts {
     const char *rules[16];
     size_t nrules;
     const char *source;
+    const char *aot; /* ruleset .so for the AOT engine, or NULL */
+    bool jit;
     const char *const *inputs;
     size_t ninputs;
     int runs;
@@ -205,6 +223,9 @@ struct eval_ctx {
     FILE *sink; /* NULL: count only */
     struct alert_opts alert;
     uint64_t alerts;
+    bool timed;      /* mode e */
+    double in_eval;  /* seconds inside ruleset_eval, clock cost removed */
+    double clock_cost; /* one pair of clock reads */
 };
 
 static void on_match(void *ctx, const struct rule_def *rule, const struct event *ev,
@@ -225,11 +246,18 @@ static void run_events(const struct opts *o, const struct source_plugin *sp, str
     struct event ev;
     if (x)
         x->alerts = 0;
+    if (x)
+        x->in_eval = 0;
     while (event_reader_next(er, &ev)) {
-        if (rs)
+        if (rs && x->timed) {
+            double t0 = now(CLOCK_MONOTONIC);
             ruleset_eval(rs, &ev, o->matching, on_match, x);
-        else
+            x->in_eval += now(CLOCK_MONOTONIC) - t0 - x->clock_cost;
+        } else if (rs) {
+            ruleset_eval(rs, &ev, o->matching, on_match, x);
+        } else {
             touch += ev.ts_ns;
+        }
     }
     struct event_counts c;
     event_reader_counts(er, &c);
@@ -243,7 +271,7 @@ static void run_events(const struct opts *o, const struct source_plugin *sp, str
 
 /* ---- one phase, in a child ---- */
 
-static void phase_child(enum phase ph, const struct opts *o, struct result *res)
+static void phase_child(int ph, const struct opts *o, struct result *res)
 {
     const struct source_plugin *sp = source_plugin_find(o->source);
     struct mem_input *in = NULL;
@@ -253,10 +281,14 @@ static void phase_child(enum phase ph, const struct opts *o, struct result *res)
     struct ruleset *rs = NULL;
     struct eval_ctx x = {0};
     bool have_prog = false;
+    struct jit_ruleset *jit = NULL;
+    struct native_code nc = {0};
 
     if (ph == PH_PARSE_MEM) {
         in = load_inputs(o, &nin, &problems);
-    } else if (ph == PH_EVAL || ph == PH_EVAL_COUNT) {
+    } else if (ph >= PH_RULES) {
+        enum engine eng = (enum engine)((ph - PH_RULES) / M_COUNT);
+        enum mode mode = (enum mode)((ph - PH_RULES) % M_COUNT);
         program_init(&prog);
         have_prog = true;
         pipeline_load(&prog, o->rules, o->nrules);
@@ -269,7 +301,37 @@ static void phase_child(enum phase ph, const struct opts *o, struct result *res)
         struct rule_selection sel = {.min_priority = PRIO_DEBUG};
         rs = ruleset_new(&prog, sp->name, &sel);
         res->nrules = ruleset_size(rs);
-        if (ph == PH_EVAL) {
+        char *err = NULL;
+        bool bound = true;
+        if (eng == ENG_JIT) {
+            struct codegen_opts co;
+            codegen_opts_default(&co);
+            jit = jit_compile(&prog, &co, &err);
+            if (jit) {
+                const struct native_module *nm = jit_module(jit);
+                struct native_binding b = {.eval = jit_entry(jit, sp->name, &err),
+                                           .nmemo = nm->nmemo,
+                                           .slot_keys = (const char *const *)nm->slot_keys,
+                                           .nslots = nm->nslots};
+                bound = b.eval && ruleset_set_native(rs, &b);
+            } else {
+                bound = false;
+            }
+        } else if (eng == ENG_AOT) {
+            bound = ruleset_open(o->aot, NULL, &nc, &err) && native_code_bind(&nc, rs, sp->name, &err);
+        }
+        if (!bound) {
+            fprintf(stderr, "bench_runtime: %s: %s\n", engine_label[eng], err ? err : "?");
+            exit(1);
+        }
+        if (mode == M_EVAL_ONLY) {
+            x.timed = true;
+            double t0 = now(CLOCK_MONOTONIC), t1 = t0;
+            for (int k = 0; k < 100000; k++)
+                t1 = now(CLOCK_MONOTONIC);
+            x.clock_cost = (t1 - t0) / 100000;
+        }
+        if (mode == M_FORMATTED) {
             x.sink = fopen("/dev/null", "w");
             if (!x.sink) {
                 perror("bench_runtime: /dev/null");
@@ -292,15 +354,13 @@ static void phase_child(enum phase ph, const struct opts *o, struct result *res)
         case PH_DECODE:
             run_events(o, sp, NULL, NULL, res);
             break;
-        case PH_EVAL:
-        case PH_EVAL_COUNT:
+        default:
             run_events(o, sp, rs, &x, res);
             if (x.sink)
                 fflush(x.sink);
             break;
-        default:
-            break;
         }
+        res->eval[i] = x.in_eval;
         res->wall[i] = now(CLOCK_MONOTONIC) - w0;
         res->cpu[i] = now(CLOCK_PROCESS_CPUTIME_ID) - c0;
     }
@@ -311,6 +371,8 @@ static void phase_child(enum phase ph, const struct opts *o, struct result *res)
         fclose(x.sink);
     if (rs)
         ruleset_free(rs);
+    native_code_free(&nc);
+    jit_free(jit);
     if (have_prog)
         program_free(&prog);
     for (size_t i = 0; i < nin; i++)
@@ -318,7 +380,7 @@ static void phase_child(enum phase ph, const struct opts *o, struct result *res)
     free(in);
 }
 
-static bool run_phase(enum phase ph, const struct opts *o, struct result *out)
+static bool run_phase(int ph, const struct opts *o, struct result *out)
 {
     int fds[2];
     if (pipe(fds) != 0) {
@@ -404,18 +466,19 @@ static double best(const double *v, int n)
 
 static void usage(FILE *f)
 {
-    fputs("usage: bench_runtime [-r RULES]... [--source SRC] [--runs N] [--json]\n"
-          "                     [--rule-matching first|all] INPUT...\n"
+    fputs("usage: bench_runtime [-r RULES]... [--aot RULESET.so] [--no-jit] [--source SRC]\n"
+          "                     [--runs N] [--json] [--rule-matching first|all] INPUT...\n"
           "Times, on one core and over the same input bytes: parsing only (in memory and\n"
-          "through the input reader), decoding with the event reader, and the interpreter\n"
-          "with the rules (alerts formatted to /dev/null, and only counted). INPUT is a\n"
+          "through the input reader), decoding with the event reader, and each engine\n"
+          "(interpreter, JIT, the --aot ruleset built from the same rules) with the rules:\n"
+          "alerts formatted to /dev/null, only counted, and evaluation only. INPUT is a\n"
           "file or a directory of .json/.jsonl files (bench/gen_k8s_corpus.py).\n",
           f);
 }
 
 int main(int argc, char **argv)
 {
-    struct opts o = {.source = "k8s_audit", .runs = 5, .matching = MATCH_FIRST};
+    struct opts o = {.source = "k8s_audit", .runs = 5, .matching = MATCH_FIRST, .jit = true};
     const char **inputs = calloc((size_t)argc, sizeof *inputs);
     size_t ninputs = 0;
     for (int i = 1; i < argc; i++) {
@@ -428,6 +491,10 @@ int main(int argc, char **argv)
             o.rules[o.nrules++] = argv[++i];
         } else if (strcmp(a, "--source") == 0 && i + 1 < argc) {
             o.source = argv[++i];
+        } else if (strcmp(a, "--aot") == 0 && i + 1 < argc) {
+            o.aot = argv[++i];
+        } else if (strcmp(a, "--no-jit") == 0) {
+            o.jit = false;
         } else if (strcmp(a, "--runs") == 0 && i + 1 < argc) {
             o.runs = atoi(argv[++i]);
         } else if (strcmp(a, "--json") == 0) {
@@ -485,10 +552,16 @@ int main(int argc, char **argv)
     bool with_rules = o.nrules > 0;
     struct result res[PH_COUNT];
     bool have[PH_COUNT] = {false};
+    for (int ph = PH_RULES; ph < PH_COUNT; ph++)
+        snprintf(phase_label[ph], sizeof phase_label[ph], mode_label[(ph - PH_RULES) % M_COUNT],
+                 engine_label[(ph - PH_RULES) / M_COUNT]);
     for (int ph = 0; ph < PH_COUNT; ph++) {
-        if ((ph == PH_EVAL || ph == PH_EVAL_COUNT) && !with_rules)
-            continue;
-        have[ph] = run_phase((enum phase)ph, &o, &res[ph]);
+        if (ph >= PH_RULES) {
+            enum engine eng = (enum engine)((ph - PH_RULES) / M_COUNT);
+            if (!with_rules || (eng == ENG_JIT && !o.jit) || (eng == ENG_AOT && !o.aot))
+                continue;
+        }
+        have[ph] = run_phase(ph, &o, &res[ph]);
         if (!have[ph])
             return 1;
     }
@@ -501,9 +574,9 @@ int main(int argc, char **argv)
     if (with_rules)
         printf("rules: %llu enabled for %s, rule_matching %s; c: alerts in %s to /dev/null "
                "(%llu alerts per run)\n",
-               (unsigned long long)res[PH_EVAL].nrules, o.source,
+               (unsigned long long)res[PHASE(ENG_INTERP, M_FORMATTED)].nrules, o.source,
                o.matching == MATCH_FIRST ? "first" : "all", o.json ? "JSON" : "text",
-               (unsigned long long)res[PH_EVAL].alerts);
+               (unsigned long long)res[PHASE(ENG_INTERP, M_FORMATTED)].alerts);
     printf("one core (cpu %d), %d runs per phase, each phase in its own process\n", cpu, o.runs);
     printf("%-40s %8s %8s %8s %10s %9s\n", "phase", "best s", "median s", "MB/s", "events/s",
            "peak RSS");
@@ -512,8 +585,9 @@ int main(int argc, char **argv)
         if (!have[ph])
             continue;
         const struct result *r = &res[ph];
-        med[ph] = median(r->wall, r->runs);
-        bst[ph] = best(r->wall, r->runs);
+        bool eval_only = ph >= PH_RULES && (ph - PH_RULES) % M_COUNT == M_EVAL_ONLY;
+        med[ph] = median(eval_only ? r->eval : r->wall, r->runs);
+        bst[ph] = best(eval_only ? r->eval : r->wall, r->runs);
         printf("%-40s %8.3f %8.3f %8.1f %10.0f %6.1f MB\n", phase_label[ph], bst[ph], med[ph],
                (double)r->bytes / 1e6 / med[ph], (double)events / med[ph],
                (double)r->maxrss_kb / 1024.0);
@@ -522,12 +596,22 @@ int main(int argc, char **argv)
                    (unsigned long long)r->bytes, (unsigned long long)r->events);
         if (ph == PH_PARSE_MEM && r->errors)
             printf("   warning: %llu malformed documents\n", (unsigned long long)r->errors);
+        if (ph >= PH_RULES && r->alerts != res[PHASE(ENG_INTERP, M_COUNTED)].alerts)
+            printf("   ERROR: %llu alerts, the interpreter gives %llu\n",
+                   (unsigned long long)r->alerts,
+                   (unsigned long long)res[PHASE(ENG_INTERP, M_COUNTED)].alerts);
     }
     if (with_rules) {
-        printf("ratio c/a (interpreter over parse-only, events/s): %.3f median, %.3f best\n",
-               med[PH_PARSE_MEM] / med[PH_EVAL], bst[PH_PARSE_MEM] / bst[PH_EVAL]);
-        printf("ratio c/b (interpreter over decode-only):           %.3f median\n",
-               med[PH_DECODE] / med[PH_EVAL]);
+        for (int eng = 0; eng < ENG_COUNT; eng++) {
+            int c = PHASE(eng, M_FORMATTED), e = PHASE(eng, M_EVAL_ONLY);
+            if (!have[c])
+                continue;
+            printf("%-15s end to end (c) over parse-only (a): %.3f; evaluation %.0f ns/event",
+                   engine_label[eng], med[PH_PARSE_MEM] / med[c], med[e] / (double)events * 1e9);
+            if (eng != ENG_INTERP)
+                printf(", %.1fx the interpreter's", med[PHASE(ENG_INTERP, M_EVAL_ONLY)] / med[e]);
+            putchar('\n');
+        }
     }
     struct rusage self;
     getrusage(RUSAGE_SELF, &self);

@@ -99,6 +99,13 @@ struct rule_entry {
     size_t nchecks;
 };
 
+/* Operand address -> slot (open addressing, NULL = empty). */
+struct opmap {
+    const struct operand **keys;
+    int *slots;
+    size_t n, cap;
+};
+
 /* Native code bound to the ruleset (ruleset_set_native). */
 struct native_state {
     struct native_ctx ctx;
@@ -119,7 +126,8 @@ struct ruleset {
 
     struct slot **slots;
     size_t nslots, capslots;
-    struct strmap keys; /* slot key or operand address -> slot index + 1 */
+    struct strmap keys;    /* slot key -> slot index + 1 */
+    struct opmap by_addr;  /* operand of a candidate rule -> slot */
 
     struct rule_entry *cands; /* candidates, in rule order */
     size_t ncands;
@@ -247,13 +255,53 @@ static int lookup_key(struct ruleset *rs, const char *key)
 /* Operands of the candidate rules (which live as long as the program) are
  * also found by address; operands met later (ruleset_field) only by key, so
  * a freed operand's address can never alias another one's slot. */
+static uint64_t ptr_hash(const void *p)
+{
+    return ((uint64_t)(uintptr_t)p >> 3) * 0x9e3779b97f4a7c15ull;
+}
+
 static void remember_operand(struct ruleset *rs, const struct operand *o, int slot)
 {
     if (!rs->building)
         return;
-    char addr[40];
-    snprintf(addr, sizeof addr, "P%p", (const void *)o);
-    strmap_put(&rs->keys, addr, (void *)(uintptr_t)(slot + 1));
+    struct opmap *m = &rs->by_addr;
+    if (2 * (m->n + 1) > m->cap) { /* grow: load factor at most 1/2 */
+        struct opmap old = *m;
+        m->cap = old.cap ? 2 * old.cap : 64;
+        m->keys = xcalloc(m->cap, sizeof *m->keys);
+        m->slots = xcalloc(m->cap, sizeof *m->slots);
+        m->n = 0;
+        for (size_t i = 0; i < old.cap; i++)
+            if (old.keys[i])
+                remember_operand(rs, old.keys[i], old.slots[i]);
+        free(old.keys);
+        free(old.slots);
+    }
+    size_t mask = m->cap - 1;
+    for (size_t i = ptr_hash(o) & mask;; i = (i + 1) & mask) {
+        if (m->keys[i] == o)
+            return;
+        if (!m->keys[i]) {
+            m->keys[i] = o;
+            m->slots[i] = slot;
+            m->n++;
+            return;
+        }
+    }
+}
+
+static int operand_slot_by_addr(const struct ruleset *rs, const struct operand *o)
+{
+    const struct opmap *m = &rs->by_addr;
+    if (!m->cap)
+        return -1;
+    size_t mask = m->cap - 1;
+    for (size_t i = ptr_hash(o) & mask;; i = (i + 1) & mask) {
+        if (m->keys[i] == o)
+            return m->slots[i];
+        if (!m->keys[i])
+            return -1;
+    }
 }
 
 static int slot_for_transform(struct ruleset *rs, const struct operand *o)
@@ -1367,6 +1415,8 @@ void ruleset_free(struct ruleset *rs)
     }
     free(rs->slots);
     strmap_free(&rs->keys);
+    free(rs->by_addr.keys);
+    free(rs->by_addr.slots);
     if (rs->md)
         pcre2_match_data_free(rs->md);
     arena_free(&rs->arena);
@@ -1439,10 +1489,9 @@ const struct fvalues *ruleset_field(struct ruleset *rs, const struct event *ev,
     static const struct fvalues none = {NULL, 0};
     if (!same_event(rs, ev))
         begin_event(rs, ev);
-    char addr[40];
-    snprintf(addr, sizeof addr, "P%p", (const void *)field);
-    void *v = strmap_get(&rs->keys, addr);
-    int idx = v ? (int)((uintptr_t)v - 1) : slot_for(rs, field);
+    int idx = operand_slot_by_addr(rs, field);
+    if (idx < 0)
+        idx = slot_for(rs, field);
     if (idx < 0)
         return &none;
     return slot_get(rs, idx);
