@@ -312,7 +312,9 @@ static void phase_child(int ph, const struct opts *o, struct result *res)
                 struct native_binding b = {.eval = jit_entry(jit, sp->name, &err),
                                            .nmemo = nm->nmemo,
                                            .slot_keys = (const char *const *)nm->slot_keys,
-                                           .nslots = nm->nslots};
+                                           .nslots = nm->nslots,
+                                           .guards = nm->guards,
+                                           .nguards = nm->nguards};
                 bound = b.eval && ruleset_set_native(rs, &b);
             } else {
                 bound = false;

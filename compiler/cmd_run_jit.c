@@ -35,6 +35,8 @@ static bool jit_prepare(const struct program *p, const char *const *paths, size_
                                 .slot_keys = (const char *const *)nm->slot_keys,
                                 .nslots = nm->nslots,
                                 .nmemo = nm->nmemo,
+                                .guards = nm->guards,
+                                .nguards = nm->nguards,
                                 .free = jit_free_impl};
     return true;
 }

@@ -7,7 +7,8 @@
  * The JSON says what the object is (format, stoop version, native ABI,
  * schema hash), what it holds (rules: name, source, priority, tags,
  * enabled, output; per source: its entry symbol and the fields it needs;
- * the slot keys of the native code; the memo size) and where each rules
+ * the slot keys of the native code; the memo size; the rule guards, with
+ * values in hex since they may hold any byte) and where each rules
  * file's bytes are (offset after the NUL, length): the runtime rebuilds
  * the rules' output formats and interpreter fallbacks from those files
  * with the front end, which needs no LLVM. The code is linked into a
@@ -135,6 +136,18 @@ char *manifest_json(const struct program *p, const struct native_module *nm, siz
                     collect_fields_operand(r->output_fmt.parts[k].opnd, &seen, &sb, &first);
         }
         strmap_free(&seen);
+        sb_puts(&sb, "]}");
+    }
+    sb_puts(&sb, "],\"guards\":[");
+    for (size_t i = 0; i < nm->nguards; i++) {
+        const struct native_guard *g = &nm->guards[i];
+        sb_printf(&sb, "%s{\"rule\":%u,\"slot\":%u,\"values_hex\":[", i ? "," : "", g->rule, g->slot);
+        for (size_t v = 0; v < g->nvalues; v++) {
+            sb_puts(&sb, v ? ",\"" : "\"");
+            for (size_t k = 0; k < g->lens[v]; k++)
+                sb_printf(&sb, "%02x", (unsigned char)g->values[v][k]);
+            sb_putc(&sb, '"');
+        }
         sb_puts(&sb, "]}");
     }
     sb_puts(&sb, "],\"slots\":[");

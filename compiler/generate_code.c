@@ -33,6 +33,7 @@ void codegen_opts_default(struct codegen_opts *o)
 {
     o->inline_checks = true;
     o->memo_macros = true;
+    o->guards = true;
 }
 
 struct helper {
@@ -589,6 +590,121 @@ static void count_macro_uses(struct gen *g, const struct expr *e, struct strmap 
     }
 }
 
+/* ---- guards (native_abi.h) ---- */
+
+typedef VEC(const struct expr *) expr_vec;
+typedef VEC(struct native_guard) guard_vec;
+
+static void conjuncts(const struct expr *e, expr_vec *out)
+{
+    if (e->kind == EXPR_AND) {
+        for (size_t i = 0; i < e->u.nary.n; i++)
+            conjuncts(e->u.nary.v[i], out);
+    } else if (e->kind == EXPR_MACRO_REF && e->u.macro.body) {
+        conjuncts(e->u.macro.body, out);
+    } else {
+        VEC_PUSH(*out, e);
+    }
+}
+
+/* A conjunct usable as a guard: its slot key, or NULL. */
+static char *guard_key(const struct expr *e)
+{
+    if (e->kind != EXPR_CHECK || e->u.check.mod != MOD_NONE)
+        return NULL;
+    enum cmp_op op = e->u.check.op;
+    if (op != OP_EQ && op != OP_EQEQ && op != OP_IN && op != OP_INTERSECTS)
+        return NULL;
+    const struct operand *lhs = e->u.check.lhs, *rhs = e->u.check.rhs;
+    if (!rhs || rhs->kind == OPND_FIELD || rhs->kind == OPND_TRANSFORM || lhs->is_list)
+        return NULL;
+    if (lhs->kind == OPND_FIELD && lhs->u.field.info && (lhs->u.field.info->flags & FF_ANCESTOR) &&
+        !lhs->u.field.arg)
+        return NULL;
+    enum type_class cls = field_type_class(lhs->type);
+    if ((cls != TC_STRING && cls != TC_BYTES) || e->u.check.nvalues == 0 ||
+        e->u.check.nvalues > 512)
+        return NULL;
+    return operand_value_key(lhs);
+}
+
+/* Per rule, the guard on the most discriminating field: the one whose
+ * guards, over all rules, name the most distinct values (ka.target.resource
+ * = pods / secrets / ... splits the rules; jevt.value[/stage] =
+ * ResponseComplete, shared by every rule, does not). Ties: fewer values. */
+static void find_guards(struct gen *g, guard_vec *out)
+{
+    const struct program *p = g->p;
+    struct strmap freq = {0}; /* guard field -> distinct values */
+    struct strmap seen = {0}; /* field \x1f value */
+    for (size_t i = 0; i < p->nrules; i++) {
+        const struct rule_def *r = p->rules[i];
+        if (!r->compiled_ok || r->dropped || !r->ast || !r->source)
+            continue;
+        expr_vec cj = {0};
+        conjuncts(r->ast, &cj);
+        for (size_t k = 0; k < cj.n; k++) {
+            char *key = guard_key(cj.v[k]);
+            if (!key)
+                continue;
+            for (size_t v = 0; v < cj.v[k]->u.check.nvalues; v++) {
+                const struct value *c = &cj.v[k]->u.check.values[v];
+                struct strbuf kv = {0};
+                sb_puts(&kv, key);
+                sb_putc(&kv, '\x1f');
+                sb_json_escape(&kv, c->str ? c->str : "", c->len);
+                if (!strmap_get(&seen, kv.s)) {
+                    strmap_put(&seen, kv.s, (void *)1);
+                    strmap_put(&freq, key, (void *)((uintptr_t)strmap_get(&freq, key) + 1));
+                }
+                sb_free(&kv);
+            }
+            free(key);
+        }
+        VEC_FREE(cj);
+    }
+    strmap_free(&seen);
+    for (size_t i = 0; i < p->nrules; i++) {
+        const struct rule_def *r = p->rules[i];
+        if (!r->compiled_ok || r->dropped || !r->ast || !r->source)
+            continue;
+        expr_vec cj = {0};
+        conjuncts(r->ast, &cj);
+        const struct expr *best = NULL;
+        char *best_key = NULL;
+        uintptr_t best_freq = 0;
+        for (size_t k = 0; k < cj.n; k++) {
+            char *key = guard_key(cj.v[k]);
+            if (!key)
+                continue;
+            uintptr_t f = (uintptr_t)strmap_get(&freq, key);
+            if (!best || f > best_freq ||
+                (f == best_freq && cj.v[k]->u.check.nvalues < best->u.check.nvalues)) {
+                free(best_key);
+                best = cj.v[k];
+                best_key = key;
+                best_freq = f;
+            } else {
+                free(key);
+            }
+        }
+        VEC_FREE(cj);
+        if (!best)
+            continue;
+        struct native_guard ng = {.rule = (uint32_t)i, .slot = slot_index(g, best_key)};
+        ng.nvalues = best->u.check.nvalues;
+        ng.values = xcalloc(ng.nvalues, sizeof *ng.values);
+        ng.lens = xcalloc(ng.nvalues, sizeof *ng.lens);
+        for (size_t v = 0; v < ng.nvalues; v++) {
+            const struct value *c = &best->u.check.values[v];
+            ng.values[v] = xstrndup(c->str ? c->str : "", c->len);
+            ng.lens[v] = c->len;
+        }
+        VEC_PUSH(*out, ng);
+    }
+    strmap_free(&freq);
+}
+
 /* ---- rules and entries ---- */
 
 static bool rule_compiled(const struct rule_def *r)
@@ -728,6 +844,10 @@ void generate_code(const struct program *p, LLVMContextRef ctx, const struct cod
         strmap_free(&seen);
     }
 
+    guard_vec guards = {0};
+    if (o->guards)
+        find_guards(&g, &guards);
+
     LLVMValueRef *rule_fns = xcalloc(p->nrules ? p->nrules : 1, sizeof *rule_fns);
     VEC(char *) sources = {0};
     for (size_t i = 0; i < p->nrules; i++) {
@@ -761,6 +881,8 @@ void generate_code(const struct program *p, LLVMContextRef ctx, const struct cod
     out->slot_keys = g.slot_keys.v;
     out->nslots = g.slot_keys.n;
     out->nmemo = g.nmemo;
+    out->guards = guards.v;
+    out->nguards = guards.n;
     out->sources = sources.v;
     out->nsources = sources.n;
     out->ninline = g.ninline;
@@ -773,6 +895,13 @@ void native_module_free(struct native_module *m)
     for (size_t i = 0; i < m->nslots; i++)
         free(m->slot_keys[i]);
     free(m->slot_keys);
+    for (size_t i = 0; i < m->nguards; i++) {
+        for (size_t v = 0; v < m->guards[i].nvalues; v++)
+            free(m->guards[i].values[v]);
+        free(m->guards[i].values);
+        free(m->guards[i].lens);
+    }
+    free(m->guards);
     for (size_t i = 0; i < m->nsources; i++)
         free(m->sources[i]);
     free(m->sources);

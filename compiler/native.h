@@ -13,11 +13,13 @@
 #include <llvm-c/TargetMachine.h>
 
 #include "program.h"
+#include "../runtime/native_abi.h"
 
 /* Code-generation choices, each measurable on its own (bench/run.sh). */
 struct codegen_opts {
     bool inline_checks; /* lower simple checks inline (else every check calls the interpreter) */
     bool memo_macros;   /* evaluate a macro shared by several rules once per event */
+    bool guards;        /* find rule guards for the runtime's dispatch index */
 };
 void codegen_opts_default(struct codegen_opts *o);
 
@@ -26,6 +28,8 @@ struct native_module {
     char **slot_keys; /* native slot i -> operand_value_key */
     size_t nslots;
     uint32_t nmemo;
+    struct native_guard *guards; /* at most one per rule */
+    size_t nguards;
     char **sources; /* sources with an entry (stoop_eval_<source>) */
     size_t nsources;
     /* Statistics for explain/bench: checks lowered inline, by callback. */

@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dispatch.h"
 #include "util.h"
 
 /* ---- slots ---- */
@@ -115,6 +116,8 @@ struct native_state {
     int *by_pidx;          /* program rule index -> candidate, -1: none */
     uint32_t *order;       /* enabled rules as program indexes, in order */
     uint32_t *matched;
+    struct dispatch *dispatch; /* NULL: evaluate every rule in order */
+    uint32_t *cand;            /* the rules dispatch selected */
 };
 
 struct ruleset {
@@ -1402,10 +1405,13 @@ void ruleset_free(struct ruleset *rs)
     free(rs->cands);
     if (rs->native) {
         free(rs->native->ctx.memo);
+        free(rs->native->ctx.cache);
         free(rs->native->slots);
         free(rs->native->by_pidx);
         free(rs->native->order);
         free(rs->native->matched);
+        dispatch_free(rs->native->dispatch);
+        free(rs->native->cand);
         free(rs->native);
     }
     free(rs->order);
@@ -1452,12 +1458,20 @@ uint64_t ruleset_extractions(const struct ruleset *rs)
     return rs->nextract;
 }
 
+static const struct fvalues *native_slot(void *rt, uint32_t slot);
+
 static size_t native_eval(struct ruleset *rs, const struct event *ev, enum rule_matching mode,
                           match_fn on_match, void *ctx)
 {
     struct native_state *ns = rs->native;
     ns->ctx.gen = rs->gen;
-    uint32_t n = ns->eval(&ns->ctx, ns->order, (uint32_t)rs->norder, mode == MATCH_ALL, ns->matched);
+    const uint32_t *order = ns->order;
+    size_t norder = rs->norder;
+    if (ns->dispatch) {
+        norder = dispatch_select(ns->dispatch, native_slot, rs, ns->cand);
+        order = ns->cand;
+    }
+    uint32_t n = ns->eval(&ns->ctx, order, (uint32_t)norder, mode == MATCH_ALL, ns->matched);
     for (uint32_t i = 0; i < n && on_match; i++)
         on_match(ctx, rs->p->rules[ns->matched[i]], ev, rs);
     return n;
@@ -1503,9 +1517,13 @@ static const struct fvalues *native_slot(void *rt, uint32_t slot)
 {
     static const struct fvalues none = {NULL, 0};
     struct ruleset *rs = rt;
-    if (slot >= rs->native->nslots || rs->native->slots[slot] < 0)
+    struct native_state *ns = rs->native;
+    if (slot >= ns->nslots)
         return &none;
-    return slot_get(rs, rs->native->slots[slot]);
+    struct native_slot_value *sv = &ns->ctx.cache[slot];
+    sv->v = ns->slots[slot] < 0 ? none : *slot_get(rs, ns->slots[slot]);
+    sv->gen = rs->gen;
+    return &sv->v;
 }
 
 static bool native_check(void *rt, uint32_t rule, uint32_t check)
@@ -1543,6 +1561,7 @@ bool ruleset_set_native(struct ruleset *rs, const struct native_binding *b)
     ns->ctx.memo = xcalloc(b->nmemo ? b->nmemo : 1, sizeof *ns->ctx.memo);
     ns->nslots = b->nslots;
     ns->slots = xcalloc(b->nslots ? b->nslots : 1, sizeof *ns->slots);
+    ns->ctx.cache = xcalloc(b->nslots ? b->nslots : 1, sizeof *ns->ctx.cache);
     for (size_t i = 0; i < b->nslots; i++)
         ns->slots[i] = lookup_key(rs, b->slot_keys[i]);
     ns->by_pidx = xcalloc(rs->p->nrules ? rs->p->nrules : 1, sizeof *ns->by_pidx);
@@ -1558,6 +1577,11 @@ bool ruleset_set_native(struct ruleset *rs, const struct native_binding *b)
     ns->matched = xcalloc(rs->norder ? rs->norder : 1, sizeof *ns->matched);
     for (size_t i = 0; i < rs->norder; i++)
         ns->order[i] = rs->cands[rs->order[i]].pidx;
+    if (b->nguards) {
+        ns->dispatch = dispatch_new(b->guards, b->nguards, ns->order, rs->norder,
+                                    (uint32_t)rs->p->nrules);
+        ns->cand = xcalloc(rs->norder ? rs->norder : 1, sizeof *ns->cand);
+    }
     rs->native = ns;
     /* Memo entries hold gen * 2 + result: start from a generation no entry
      * can claim. */

@@ -102,13 +102,16 @@ const struct fvalues *ruleset_field(struct ruleset *rs, const struct event *ev,
 /* Native code for the rules of this ruleset's source: `eval` (that source's
  * entry in a module generated from the same program), the module's memo
  * size and its slot keys (operand_value_key of each native slot, in the
- * module's numbering). From then on ruleset_eval runs the native code;
+ * module's numbering), and its rule guards: with guards, each event runs
+ * only the rules dispatch.c selects. From then on ruleset_eval runs the native code;
  * field values, outputs and explanations still come from the ruleset. */
 struct native_binding {
     native_eval_fn eval;
     uint32_t nmemo;
     const char *const *slot_keys;
     size_t nslots;
+    const struct native_guard *guards; /* rule guards, for the dispatch index */
+    size_t nguards;
 };
 bool ruleset_set_native(struct ruleset *rs, const struct native_binding *b);
 bool ruleset_is_native(const struct ruleset *rs);

@@ -22,7 +22,13 @@
 
 #include "../plugins/source.h"
 
-#define STOOP_NATIVE_ABI 1
+#define STOOP_NATIVE_ABI 2
+
+/* A slot's value as last fetched: valid while gen == native_ctx.gen. */
+struct native_slot_value {
+    uint64_t gen;
+    struct fvalues v;
+};
 
 struct native_ctx {
     void *rt; /* the runtime's struct ruleset */
@@ -36,6 +42,22 @@ struct native_ctx {
      * macros: memo[i] == gen * 2 + result when computed for this event. */
     uint64_t gen;
     uint64_t *memo;
+    /* Per native slot: the value slot() returned for this event, so a
+     * second use costs a compare, not a call. */
+    struct native_slot_value *cache;
+};
+
+/* A guard: a necessary condition of a rule the code generator found (a
+ * top-level conjunct `field = "c"` or `field in ("a", "b")` on a string
+ * field): the rule can only match when the first value of native slot
+ * `slot` is one of `values`. The runtime indexes rules by their guards
+ * (runtime/dispatch.c) and evaluates only the rules an event can match. */
+struct native_guard {
+    uint32_t rule; /* index in the program's rules */
+    uint32_t slot;
+    char **values; /* may hold any byte; lens gives each length */
+    size_t *lens;
+    size_t nvalues;
 };
 
 /* A rule's condition. */

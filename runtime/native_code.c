@@ -11,7 +11,13 @@ bool native_code_bind(const struct native_code *nc, struct ruleset *rs, const ch
     if (!fn)
         return false;
     struct native_binding b = {
-        .eval = fn, .nmemo = nc->nmemo, .slot_keys = nc->slot_keys, .nslots = nc->nslots};
+        .eval = fn,
+        .nmemo = nc->nmemo,
+        .slot_keys = nc->slot_keys,
+        .nslots = nc->nslots,
+        .guards = nc->guards,
+        .nguards = nc->nguards,
+    };
     return ruleset_set_native(rs, &b);
 }
 

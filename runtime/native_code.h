@@ -18,6 +18,8 @@ struct native_code {
     const char *const *slot_keys;
     size_t nslots;
     uint32_t nmemo;
+    const struct native_guard *guards;
+    size_t nguards;
     void (*free)(void *impl);
 };
 

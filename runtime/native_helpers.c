@@ -40,7 +40,10 @@ bool stoop_h_ip(const struct fvalues *l, int op, unsigned family, unsigned prefi
 
 const struct fvalues *stoop_h_slot(struct native_ctx *c, uint32_t slot)
 {
-    return c->slot(c->rt, slot);
+    struct native_slot_value *sv = &c->cache[slot];
+    if (sv->gen == c->gen)
+        return &sv->v;
+    return c->slot(c->rt, slot); /* fills the cache entry */
 }
 
 bool stoop_h_fallback(struct native_ctx *c, uint32_t rule, uint32_t check)

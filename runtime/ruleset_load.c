@@ -23,6 +23,8 @@ struct so_ruleset {
     char *path;
     char **slot_keys;
     size_t nslots;
+    struct native_guard *guards;
+    size_t nguards;
 };
 
 /* Reads a whole file; NULL with *err. */
@@ -132,8 +134,62 @@ static void so_free(void *impl)
     for (size_t i = 0; i < so->nslots; i++)
         free(so->slot_keys[i]);
     free(so->slot_keys);
+    for (size_t i = 0; i < so->nguards; i++) {
+        for (size_t v = 0; v < so->guards[i].nvalues; v++)
+            free(so->guards[i].values[v]);
+        free(so->guards[i].values);
+        free(so->guards[i].lens);
+    }
+    free(so->guards);
     free(so->path);
     free(so);
+}
+
+static int hex_digit(char c)
+{
+    return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+}
+
+/* The guards of the manifest (rule, slot, hex values), checked against the
+ * slot count. */
+static bool read_guards(json_ref m, struct so_ruleset *so)
+{
+    json_ref arr;
+    if (!json_object_get(m, "guards", 6, &arr) || json_kind(arr) != JSON_ARRAY)
+        return false;
+    size_t n = json_array_size(arr);
+    so->guards = xcalloc(n ? n : 1, sizeof *so->guards);
+    for (size_t i = 0; i < n; i++) {
+        json_ref g, vals;
+        uint64_t rule, slot;
+        if (!json_array_at(arr, i, &g) || !get_u64(g, "rule", &rule) || !get_u64(g, "slot", &slot) ||
+            rule > UINT32_MAX || slot >= so->nslots ||
+            !json_object_get(g, "values_hex", 10, &vals) || json_kind(vals) != JSON_ARRAY)
+            return false;
+        struct native_guard *ng = &so->guards[so->nguards++];
+        ng->rule = (uint32_t)rule;
+        ng->slot = (uint32_t)slot;
+        ng->nvalues = json_array_size(vals);
+        ng->values = xcalloc(ng->nvalues ? ng->nvalues : 1, sizeof *ng->values);
+        ng->lens = xcalloc(ng->nvalues ? ng->nvalues : 1, sizeof *ng->lens);
+        for (size_t v = 0; v < ng->nvalues; v++) {
+            json_ref h;
+            const char *s;
+            size_t len;
+            if (!json_array_at(vals, v, &h) || !json_get_string(h, &s, &len) || len % 2)
+                return false;
+            char *bytes = xcalloc(len / 2 + 1, 1);
+            ng->values[v] = bytes;
+            ng->lens[v] = len / 2;
+            for (size_t k = 0; k < len / 2; k++) {
+                int hi = hex_digit(s[2 * k]), lo = hex_digit(s[2 * k + 1]);
+                if (hi < 0 || lo < 0)
+                    return false;
+                bytes[k] = (char)(hi << 4 | lo);
+            }
+        }
+    }
+    return true;
 }
 
 /* Checks the manifest and takes what the runtime needs from it. */
@@ -199,6 +255,10 @@ static bool read_manifest(const char *path, const char *sec, size_t seclen, stru
             goto done;
         }
         so->slot_keys[i] = xstrndup(s, n);
+    }
+    if (!read_guards(m, so)) {
+        *err = xasprintf("%s: the stoop manifest is damaged (guards)", path);
+        goto done;
     }
     if (p) {
         size_t nf = json_array_size(files);
@@ -286,6 +346,8 @@ bool ruleset_open(const char *path, struct program *p, struct native_code *out, 
                                 .slot_keys = (const char *const *)so->slot_keys,
                                 .nslots = so->nslots,
                                 .nmemo = nmemo,
+                                .guards = so->guards,
+                                .nguards = so->nguards,
                                 .free = so_free};
     return true;
 }
