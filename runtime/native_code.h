@@ -28,8 +28,9 @@ bool native_code_bind(const struct native_code *nc, struct ruleset *rs, const ch
                       char **err);
 void native_code_free(struct native_code *nc);
 
-/* A ruleset shared object (stoopc compile): true if path is an ELF file
- * with a stoop manifest section. */
+/* Whether `run -r path` means a ruleset shared object (stoopc compile)
+ * rather than rules files: an ELF file, or a name ending in .so.
+ * ruleset_open then says what is wrong if it is not a stoop ruleset. */
 bool ruleset_file_is_native(const char *path);
 
 /* Opens a ruleset shared object: checks its manifest (format, native ABI,

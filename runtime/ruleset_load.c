@@ -84,17 +84,16 @@ static bool elf_section(const char *img, size_t len, const char *name, const cha
 
 bool ruleset_file_is_native(const char *path)
 {
-    char *err = NULL;
-    size_t len;
-    char *img = read_whole_file(path, &len, &err);
-    free(err);
-    if (!img)
+    size_t n = strlen(path);
+    if (n > 3 && strcmp(path + n - 3, ".so") == 0)
+        return true;
+    FILE *f = fopen(path, "rb");
+    if (!f)
         return false;
-    const char *d, *why;
-    size_t dl;
-    bool ok = elf_section(img, len, NATIVE_MANIFEST_SECTION, &d, &dl, &why);
-    free(img);
-    return ok;
+    char magic[SELFMAG];
+    bool elf = fread(magic, 1, SELFMAG, f) == SELFMAG && memcmp(magic, ELFMAG, SELFMAG) == 0;
+    fclose(f);
+    return elf;
 }
 
 static bool get_str(json_ref obj, const char *key, const char **s, size_t *n)
