@@ -5,12 +5,16 @@
 # For 10, 100, 1,000 and 10,000 generated k8s_audit rules
 # (bench/gen_scaling_rules.py, seed BENCH_SCALING_SEED), runs every
 # available engine over a k8s audit corpus with --rule-matching all and
-# alerts to /dev/null, BENCH_RUNS times, and reports the median per-event
+# alerts to /dev/null, in BENCH_RUNS rounds, and reports the median per-event
 # cost:
 #
-#   ns/event = (event-loop time of the engine run - event-loop time of a
-#               baseline run with an empty rules file over the same inputs)
+#   ns/event = median over the rounds of
+#              (event-loop time of the engine run - event-loop time of the
+#               round's baseline run, an empty rules file over the same inputs)
 #              / events
+#
+# (each round runs the baseline, then every engine once, so that they see
+# the same machine load)
 #
 # The event-loop time is taken from the summary line stoop run prints on
 # stderr (events / events-per-second: reading, decoding, evaluating and
@@ -36,8 +40,10 @@
 # BENCH_SCALING_RULES ("10 100 1000 10000"), BENCH_SCALING_ENGINES
 # ("interp native"; add jit for stoopc run), BENCH_SCALING_CORPUS_MB (20),
 # BENCH_SCALING_CORPUS (a corpus directory to use instead),
-# BENCH_SCALING_WORK (20000000 rule-events per run),
+# BENCH_SCALING_WORK (10000000 rule-events per run),
 # BENCH_SCALING_MIN_EVENTS (1000), BENCH_SCALING_TIMEOUT (600 s per run),
+# BENCH_SCALING_COMPILE_TIMEOUT (600 s), BENCH_SCALING_RECOMPILE (0: reuse
+# build/bench-scaling/ruleset-*.so while newer than its rules and stoopc),
 # BENCH_SCALING_OUT (build/).
 set -euo pipefail
 bin=${1:-build/bin}
@@ -49,9 +55,10 @@ rule_seed=${BENCH_SCALING_SEED:-1}
 sizes=${BENCH_SCALING_RULES:-10 100 1000 10000}
 want_engines=${BENCH_SCALING_ENGINES:-interp native}
 corpus_mb=${BENCH_SCALING_CORPUS_MB:-20}
-work=${BENCH_SCALING_WORK:-20000000}
+work=${BENCH_SCALING_WORK:-10000000}
 min_events=${BENCH_SCALING_MIN_EVENTS:-1000}
 run_timeout=${BENCH_SCALING_TIMEOUT:-600}
+compile_timeout=${BENCH_SCALING_COMPILE_TIMEOUT:-600}
 corpus=${BENCH_SCALING_CORPUS:-$root/build/bench-corpus/k8s-${corpus_mb}mb-seed${seed}-2mbfiles}
 outdir=${BENCH_SCALING_OUT:-$root/build}
 wd=$outdir/bench-scaling
@@ -117,12 +124,14 @@ run_once() {
   for f in "$@"; do inputs+=(--input "$f"); done
   local cmd
   case $engine in
-    base) cmd=("$bin/stoop" run -r "$rules") ;;
+    base)
+      cmd=("$bin/stoop" run -r "$rules")
+      if [ $engine_flag = 1 ]; then cmd+=(--engine interp); fi ;;
     interp)
       cmd=("$bin/stoop" run -r "$rules")
       if [ $engine_flag = 1 ]; then cmd+=(--engine interp); fi ;;
     native) cmd=("$bin/stoop" run --engine native -r "$rules") ;;
-    jit) cmd=("$bin/stoopc" run -r "$rules") ;;
+    jit) cmd=("$bin/stoopc" run --engine jit -r "$rules") ;;
   esac
   local start end rc=0
   start=$(date +%s%N)
@@ -135,6 +144,13 @@ run_once() {
     echo "   $engine run failed (exit $rc): ${cmd[*]}" >&2
     sed 's/^/     /' "$tmp/err" | tail -5 >&2
     return 1
+  fi
+  # native code that could not be built or loaded falls back to interpreting
+  if [ "$engine" = native ] || [ "$engine" = jit ]; then
+    if grep -q 'interpreting the rules' "$tmp/err"; then
+      echo "   $engine run interpreted the rules instead: $(grep 'interpreting the rules' "$tmp/err" | head -1)" >&2
+      return 1
+    fi
   fi
   awk -v wall_ns=$((end - start)) '{
       events = $2; alerts = 0; eps = 0; secs = 0
@@ -149,29 +165,6 @@ run_once() {
     }' <<<"$line" >>"$out"
 }
 
-# best FILE COLUMN: the smallest value
-best() {
-  awk -v c="$2" '{ print $c }' "$1" | sort -g | head -1
-}
-
-# median FILE COLUMN
-median() {
-  awk -v c="$2" '{ print $c }' "$1" | sort -g | awk '
-    { v[NR] = $1 } END { if (NR == 0) print "nan"; else if (NR % 2) print v[(NR + 1) / 2];
-                         else printf "%.9f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
-}
-
-# measure OUT ENGINE RULES INPUT...: BENCH_RUNS runs; prints the medians of events, alerts,
-# loop and wall time, then the best loop time.
-measure() {
-  local out=$1; shift
-  : >"$out"
-  for ((i = 0; i < runs; i++)); do
-    run_once "$out" "$@" || return 1
-  done
-  echo "$(median "$out" 1) $(median "$out" 2) $(median "$out" 3) $(median "$out" 4) $(best "$out" 3)"
-}
-
 # Events per corpus file (one baseline pass; it also warms the page cache).
 file_events=()
 total_events=0
@@ -183,16 +176,16 @@ for f in "${files[@]}"; do
   total_events=$((total_events + n))
 done
 echo "corpus: $corpus (${#files[@]} files, $total_events events)"
-echo "method: ns/event = (median event-loop time - median event-loop time with an empty rules"
-echo "  file over the same files) / events; event-loop time from stoop run's summary line on"
-echo "  stderr (events / events/s: read + decode + evaluate + format alerts; rule loading and"
-echo "  compilation excluded); wall = whole process, rules loading/compiling included;"
-echo "  events/s = raw rate of the engine run; --rule-matching all, alerts to /dev/null;"
-echo "  median of $runs runs (best: the fastest run minus the fastest baseline);"
+echo "method: ns/event = median over $runs rounds of (event-loop time of the engine run -"
+echo "  event-loop time of the round's baseline run, an empty rules file over the same files)"
+echo "  / events (best: fastest engine run - fastest baseline run); event-loop time from the"
+echo "  summary line stoop run prints on stderr (events / events/s: read + decode + evaluate +"
+echo "  format alerts; loading and compiling the rules excluded); wall = whole process,"
+echo "  loading included; events/s = raw rate of the engine run; --rule-matching all, alerts"
+echo "  to /dev/null; each round runs the baseline then every engine, so they share the load;"
 echo "  big rule counts read the first files only (>= max($min_events, $work / rules) events)"
 
-declare -A base_loop base_best
-echo "engine,rules,events,runs,loop_s,baseline_s,ns_per_event,events_per_s,wall_s,compile_s,alerts,loop_best_s,baseline_best_s,ns_per_event_best" >"$csv"
+echo "engine,rules,events,runs,loop_s,baseline_s,ns_per_event,events_per_s,wall_s,compile_s,alerts,loop_best_s,baseline_best_s,ns_per_event_best,compile_cached" >"$csv"
 rows=()
 for n in $sizes; do
   rules=$wd/rules-$n-seed$rule_seed.yaml
@@ -205,51 +198,87 @@ for n in $sizes; do
   fi
   # the first files holding enough events for this rule count
   need=$((work / n))
-  [ $need -lt "$min_events" ] && need=$min_events
+  if [ $need -lt "$min_events" ]; then need=$min_events; fi
   inputs=()
   got=0
   for ((k = 0; k < ${#files[@]}; k++)); do
     inputs+=("${files[k]}")
     got=$((got + file_events[k]))
-    [ $got -ge $need ] && break
+    if [ $got -ge $need ]; then break; fi
   done
-  nf=${#inputs[@]}
-  if [ -z "${base_loop[$nf]:-}" ]; then
-    read -r _ _ bl _ bb < <(measure "$tmp/base" base "$tmp/empty.yaml" "${inputs[@]}") || exit 1
-    base_loop[$nf]=$bl
-    base_best[$nf]=$bb
-  fi
-  echo "$n rules: $(du -h "$rules" | cut -f1) of YAML, $lint; $got events in $nf file(s), baseline" \
-    "$(awk -v b="${base_loop[$nf]}" 'BEGIN { printf "%.4f s", b }')"
+  echo "$n rules: $(du -h "$rules" | cut -f1) of YAML, $lint; $got events in ${#inputs[@]} file(s)"
+
+  # what each engine runs: the YAML, or native code built by stoopc compile
+  declare -A target=() compile=() cached=()
   for e in "${engines[@]}"; do
-    target=$rules
-    compile=""
+    target[$e]=$rules
+    compile[$e]=""
+    cached[$e]=0
     if [ "$e" = native ] && [ $have_compile = 1 ]; then
-      so=$wd/ruleset-$n.so
-      rm -f "$so"
-      start=$(date +%s%N)
-      if timeout "$run_timeout" "$bin/stoopc" compile "$rules" -o "$so" >"$tmp/compile" 2>&1; then
-        end=$(date +%s%N)
-        compile=$(awk -v ns=$((end - start)) 'BEGIN { printf "%.3f", ns / 1e9 }')
-        target=$so
+      # The shared object is kept (with its compile time) while it is newer
+      # than the rules and stoopc; BENCH_SCALING_RECOMPILE=1 rebuilds it.
+      so=$wd/ruleset-$n-seed$rule_seed.so
+      if [ "${BENCH_SCALING_RECOMPILE:-0}" = 1 ] || [ ! -f "$so" ] || [ ! -f "$so.seconds" ] ||
+         [ "$rules" -nt "$so" ] || [ "$bin/stoopc" -nt "$so" ]; then
+        rm -f "$so" "$so.seconds"
+        start=$(date +%s%N)
+        if timeout "$compile_timeout" "$bin/stoopc" compile -o "$so" "$rules" >"$tmp/compile" 2>&1; then
+          end=$(date +%s%N)
+          awk -v ns=$((end - start)) 'BEGIN { printf "%.3f\n", ns / 1e9 }' >"$so.seconds"
+          compile[$e]=$(cat "$so.seconds")
+        else
+          echo "   stoopc compile failed or timed out (${compile_timeout} s); native compiles the YAML" \
+            "behind the scenes instead" >&2
+          tail -5 "$tmp/compile" | sed 's/^/     /' >&2
+          rm -f "$so"
+        fi
       else
-        echo "   stoopc compile failed; native compiles the YAML behind the scenes instead" >&2
-        tail -5 "$tmp/compile" | sed 's/^/     /' >&2
+        compile[$e]=$(cat "$so.seconds")
+        cached[$e]=1
+      fi
+      if [ -f "$so" ]; then target[$e]=$so; fi
+      if [ -n "${compile[$e]}" ]; then
+        echo "   stoopc compile: ${compile[$e]} s$([ "${cached[$e]}" = 1 ] && echo ' (cached from an earlier run)')"
       fi
     fi
-    if ! read -r ev al loop wall lbest < <(measure "$tmp/m" "$e" "$target" "${inputs[@]}"); then
-      echo "   $e: failed at $n rules (see above)"
-      continue
-    fi
-    line=$(awk -v e="$e" -v n="$n" -v ev="$ev" -v al="$al" -v loop="$loop" -v wall="$wall" \
-      -v b="${base_loop[$nf]}" -v runs="$runs" -v comp="$compile" -v lbest="$lbest" \
-      -v bbest="${base_best[$nf]}" 'BEGIN {
-        printf "%s,%d,%d,%d,%.6f,%.6f,%.1f,%.0f,%.3f,%s,%d,%.6f,%.6f,%.1f", e, n, ev, runs, loop, b,
-               (loop - b) / ev * 1e9, ev / loop, wall, comp, al, lbest, bbest,
-               (lbest - bbest) / ev * 1e9 }')
+  done
+
+  # BENCH_RUNS rounds of a baseline run then one run per engine, so that a
+  # baseline and the engine runs of a round see the same machine load.
+  live=("${engines[@]}")
+  rm -f "$tmp"/m.*
+  for ((i = 0; i < runs; i++)); do
+    run_once "$tmp/m.base" base "$tmp/empty.yaml" "${inputs[@]}" || exit 1
+    next=()
+    for e in "${live[@]}"; do
+      if run_once "$tmp/m.$e" "$e" "${target[$e]}" "${inputs[@]}"; then
+        next+=("$e")
+      else
+        echo "   $e: failed at $n rules (see above)"
+      fi
+    done
+    live=("${next[@]}")
+  done
+  for e in "${live[@]}"; do
+    # columns of m.*: events alerts loop_s wall_s; m.base and m.$e line up by round
+    line=$(paste -d' ' "$tmp/m.base" "$tmp/m.$e" | awk -v e="$e" -v n="$n" -v runs="$runs" \
+      -v comp="${compile[$e]}" -v cached="${cached[$e]}" '
+      function median(a, k,   i, j, t) {
+        for (i = 2; i <= k; i++) for (j = i; j > 1 && a[j - 1] > a[j]; j--) { t = a[j]; a[j] = a[j - 1]; a[j - 1] = t }
+        return k % 2 ? a[(k + 1) / 2] : (a[k / 2] + a[k / 2 + 1]) / 2
+      }
+      { k++; base[k] = $3; ev = $5; al = $6; loop[k] = $7; wall[k] = $8; d[k] = $7 - $3
+        if (k == 1 || $3 < bbest) bbest = $3
+        if (k == 1 || $7 < lbest) lbest = $7 }
+      END {
+        lm = median(loop, k); bm = median(base, k); dm = median(d, k); wm = median(wall, k)
+        printf "%s,%d,%d,%d,%.6f,%.6f,%.1f,%.0f,%.3f,%s,%d,%.6f,%.6f,%.1f,%d", e, n, ev, runs, lm, bm,
+               dm / ev * 1e9, ev / lm, wm, comp, al, lbest, bbest, (lbest - bbest) / ev * 1e9, cached
+      }')
     echo "$line" >>"$csv"
     rows+=("$line")
   done
+  unset target compile cached
 done
 
 # ---- report ----
@@ -258,7 +287,10 @@ printf "%7s %-7s %7s %7s %10s %10s %11s %11s %10s %8s %9s\n" rules engine events
   "base s" "ns/event" "(best)" "events/s" "wall s" "compile s"
 printf '%s\n' "${rows[@]}" | awk -F, '{
   printf "%7d %-7s %7d %7d %10.4f %10.4f %11.1f %11.1f %10.0f %8.2f %9s\n", $2, $1, $3, $11, $5,
-         $6, $7, $14, $8, $9, $10 == "" ? "-" : $10 }'
+         $6, $7, $14, $8, $9, $10 == "" ? "-" : $10 ($15 ? "*" : "") }'
+if printf '%s\n' "${rows[@]}" | grep -q ',1$'; then
+  echo "(* compile time of an earlier run: the ruleset .so was reused; BENCH_SCALING_RECOMPILE=1 rebuilds)"
+fi
 echo
 python3 "$root/bench/plot_png.py" --csv "$csv" --ascii --out "$png"
 echo
