@@ -11,6 +11,7 @@ extern const struct source_plugin aws_cloudtrail_source;
 extern const struct source_plugin github_source;
 extern const struct source_plugin okta_source;
 extern const struct source_plugin json_source;
+extern const struct source_plugin syscall_source; /* synthetic events (syscall/decode.c) */
 
 /* RFC 3339 date-time, as Go's time.Parse(time.RFC3339Nano) reads it:
  * YYYY-MM-DDTHH:MM:SS[.frac](Z|+HH:MM|-HH:MM), fields range-checked

@@ -6,7 +6,7 @@
 
 #include "source.h"
 
-/* The sources' own tables (falco-fields.md 2 to 5). */
+/* The sources' own tables (falco-fields.md 2 to 5, 7). */
 bool k8s_audit_extract(const struct event *ev, const struct field_ref *f, struct arena *a,
                        struct fvalues *out);
 bool aws_cloudtrail_extract(const struct event *ev, const struct field_ref *f, struct arena *a,
@@ -15,6 +15,10 @@ bool github_extract(const struct event *ev, const struct field_ref *f, struct ar
                     struct fvalues *out);
 bool okta_extract(const struct event *ev, const struct field_ref *f, struct arena *a,
                   struct fvalues *out);
+/* The syscall table, evt.* included (source_plugin.extracts_evt), for
+ * stoop's synthetic syscall events (plugins/syscall). */
+bool syscall_extract(const struct event *ev, const struct field_ref *f, struct arena *a,
+                     struct fvalues *out);
 
 /* Offered to every source: the generic evt.* class (plugins/generic,
  * falco-fields.md 1) and the json plugin's json.* / jevt.* (plugins/json,

@@ -94,9 +94,15 @@ struct source_plugin {
      * Sets *why (static text); *quiet when the drop is deliberate filtering
      * (CloudTrail Insight records) to count but not report. */
     bool (*reject)(json_ref event, const char **why, bool *quiet);
+    /* True when the source's own table holds the evt.* fields too (syscall:
+     * evt.type, evt.dir...): source_extract then gives evt.* to `extract`,
+     * which hands the generic class (evt.num, evt.time...) to
+     * generic_extract itself. False: evt.* is generic_extract's alone. */
+    bool extracts_evt;
 };
 
-/* All sources with inputs: k8s_audit, aws_cloudtrail, github, okta, json. */
+/* All sources with inputs: k8s_audit, aws_cloudtrail, github, okta, json,
+ * syscall (synthetic events, plugins/syscall/decode.c). */
 const struct source_plugin *source_plugin_find(const char *name);
 
 /* Extracts any field offered to ev's source: the generic evt.* class, the

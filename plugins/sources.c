@@ -9,6 +9,7 @@
 
 static const struct source_plugin *const all_sources[] = {
     &k8s_audit_source, &aws_cloudtrail_source, &github_source, &okta_source, &json_source,
+    &syscall_source,
 };
 
 const struct source_plugin *source_plugin_find(const char *name)
@@ -27,7 +28,7 @@ bool source_extract(const struct source_plugin *sp, const struct event *ev,
     out->v = NULL;
     out->n = 0;
     const char *name = f->info->name;
-    if (name[0] == 'e' && strncmp(name, "evt.", 4) == 0)
+    if (name[0] == 'e' && strncmp(name, "evt.", 4) == 0 && !sp->extracts_evt)
         return generic_extract(sp, ev, f, a, out);
     if ((name[0] == 'j' && strncmp(name, "json.", 5) == 0) || strncmp(name, "jevt.", 5) == 0)
         return json_extract(ev, f, a, out);
