@@ -4,10 +4,11 @@
  *
  * 1. Straight: json_stream splits it into documents (over the fuzzer's own
  *    buffer, or a padded copy); every document goes to the decoder of EACH
- *    source (k8s_audit, aws_cloudtrail, github, okta, json), and every event
- *    a decoder emits gets its timestamp and reject() verdict, and then
- *    EVERY field of that source's schema (its own table, evt.*, json.* and
- *    jevt.*) is extracted: without argument when the field allows that, and
+ *    source (k8s_audit, aws_cloudtrail, github, okta, json, syscall), and
+ *    every event a decoder emits gets its timestamp and reject() verdict,
+ *    and then EVERY field of that source's schema (its own table, evt.*,
+ *    json.* and jevt.*) is extracted: without argument when the field
+ *    allows that, with a few dotted suffixes (evt.arg.flags...), and
  *    with index arguments and key arguments (JSON pointers for json.value)
  *    when it takes them, as the checker would pass them (a numeric argument
  *    sets has_index). Events a decoder emits are extracted even when
@@ -36,7 +37,8 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-static const char *const source_names[] = {"k8s_audit", "aws_cloudtrail", "github", "okta", "json"};
+static const char *const source_names[] = {"k8s_audit", "aws_cloudtrail", "github", "okta", "json",
+                                           "syscall"};
 #define NSOURCES (sizeof source_names / sizeof source_names[0])
 
 /* Index arguments, then key arguments (several numeric, which also set
@@ -98,6 +100,20 @@ static void extract_one(const struct source_plugin *sp, const struct event *ev,
     touch_values(fi, &out);
 }
 
+/* Dotted suffixes: event parameters of several types, and an unknown one. */
+static const char *const dotted_args[] = {"flags", "fd", "res", "uid", "name", "open", "x"};
+
+static void extract_dotted(const struct source_plugin *sp, const struct event *ev,
+                           const struct field_info *fi, const char *dotted, struct arena *a)
+{
+    struct field_ref f = {.info = fi, .dotted = dotted};
+    struct fvalues out = {0};
+    bool ok = source_extract(sp, ev, &f, a, &out);
+    if (ok != (out.n > 0))
+        abort();
+    touch_values(fi, &out);
+}
+
 /* full: every argument of the lists; otherwise one index ("1") and the
  * input's own key, to keep later events of a big input cheap. */
 static void extract_table(const struct source_plugin *sp, const struct event *ev,
@@ -106,8 +122,12 @@ static void extract_table(const struct source_plugin *sp, const struct event *ev
 {
     for (size_t i = 0; i < t->nfields; i++) {
         const struct field_info *fi = &t->fields[i];
-        if (fi->flags & FF_ARG_DOTTED)
-            continue; /* syscall fields only */
+        if (fi->flags & FF_ARG_DOTTED) { /* syscall: evt.arg.<name>, evt.rawarg.<name>... */
+            for (size_t k = 0; k < sizeof dotted_args / sizeof *dotted_args; k++)
+                extract_dotted(sp, ev, fi, dotted_args[k], a);
+            if (!(fi->flags & FF_ARG_INDEX))
+                continue;
+        }
         if (!(fi->flags & FF_ARG_REQUIRED))
             extract_one(sp, ev, fi, NULL, a);
         if (!(fi->flags & (FF_ARG_ALLOWED | FF_ARG_REQUIRED)))
