@@ -41,13 +41,13 @@ static int load(struct program *p, const char *const *files, size_t n)
 static void compile_usage(FILE *out)
 {
     fputs("usage: stoopc compile [-o RULESET.so] [--cpu CPU|native] [--no-inline] [--no-memo]\n"
-          "                      [--stats] [--quiet] RULES...\n"
+          "                      [--no-guards] [--stats] [--quiet] RULES...\n"
           "\n"
           "Compiles rules files (loaded in the order given, as Falco loads -r files) to a\n"
           "ruleset shared object for `stoop run -r RULESET.so`. The code targets a generic\n"
-          "x86-64 CPU unless --cpu says otherwise. --no-inline and --no-memo turn off\n"
-          "inline checks and shared-macro memoisation (to measure them). --stats prints\n"
-          "each stage's time.\n",
+          "x86-64 CPU unless --cpu says otherwise. --no-inline, --no-memo and --no-guards\n"
+          "turn off inline checks, shared-macro memoisation and the rule guards the\n"
+          "runtime indexes (to measure each). --stats prints each stage's time.\n",
           out);
 }
 
@@ -69,6 +69,8 @@ int cmd_compile(int argc, char **argv)
             co.inline_checks = false;
         else if (strcmp(a, "--no-memo") == 0)
             co.memo_macros = false;
+        else if (strcmp(a, "--no-guards") == 0)
+            co.guards = false;
         else if (strcmp(a, "--stats") == 0)
             stats = true;
         else if (strcmp(a, "--quiet") == 0)
@@ -129,8 +131,9 @@ int cmd_compile(int argc, char **argv)
             nrules += p.rules[i]->compiled_ok && !p.rules[i]->dropped && p.rules[i]->ast;
         if (!quiet)
             fprintf(stderr, "stoopc: %s: %zu rules, %zu sources, %zu checks inline, %zu through "
-                            "the interpreter, %u shared macros, in %.3f s\n",
-                    out, nrules, nm.nsources, nm.ninline, nm.nfallback, nm.nmemo, t5 - t0);
+                            "the interpreter, %u shared macros, %zu guarded rules, in %.3f s\n",
+                    out, nrules, nm.nsources, nm.ninline, nm.nfallback, nm.nmemo, nm.nguards,
+                    t5 - t0);
         if (stats)
             fprintf(stderr, "stoopc: stages: load %.1f ms, generate %.1f ms, verify %.1f ms, "
                             "optimise %.1f ms, emit and link %.1f ms\n",

@@ -49,6 +49,7 @@ struct helper {
     X(H_MEMO_PUT, "stoop_h_memo_put")                                         \
     X(H_EXISTS, "stoop_h_exists")                                             \
     X(H_STR, "stoop_h_str")                                                   \
+    X(H_STR_IN_TABLE, "stoop_h_str_in_table")                                 \
     X(H_STR_EQ, "stoop_h_str_eq")                                             \
     X(H_STR_NE, "stoop_h_str_ne")                                             \
     X(H_STR_ORDER, "stoop_h_str_order")                                       \
@@ -237,13 +238,95 @@ static int cmp_values_by_len(const void *a, const void *b)
     return c;
 }
 
+/* Up to this many constants, `in` is a switch on length plus memcmp;
+ * beyond, a hash table in constant data (code size stays flat). */
+#define INLINE_IN_MAX 16
+
+/* Lays the distinct values out in a table of cap entries for seed;
+ * returns how many sit outside their home entry. */
+static size_t strtab_place(const struct value **vals, size_t n, size_t cap, uint64_t seed,
+                           const struct value **slots)
+{
+    size_t displaced = 0;
+    memset(slots, 0, cap * sizeof *slots);
+    for (size_t i = 0; i < n; i++) {
+        size_t k = native_strtab_hash(vals[i]->str ? vals[i]->str : "", vals[i]->len, seed) & (cap - 1);
+        if (slots[k])
+            displaced++;
+        while (slots[k])
+            k = (k + 1) & (cap - 1);
+        slots[k] = vals[i];
+    }
+    return displaced;
+}
+
+/* `l in (many constant strings)`: a constant hash table, searched for a
+ * seed that puts every value in its home entry (perfect) when one exists
+ * among a few hundred, with a table of 2 to 4 times the values. */
+static LLVMValueRef gen_string_in_table(struct gen *g, LLVMValueRef l, const struct value **vals,
+                                        size_t n)
+{
+    size_t cap = 16;
+    while (cap < 2 * n)
+        cap *= 2;
+    const struct value **slots = xcalloc(4 * cap, sizeof *slots);
+    uint64_t best_seed = 0;
+    size_t best_cap = cap, best = SIZE_MAX;
+    for (size_t c = cap; c <= 4 * cap && best; c *= 2)
+        for (uint64_t seed = 0; seed < 256 && best; seed++) {
+            size_t d = strtab_place(vals, n, c, seed, slots);
+            if (d < best) {
+                best = d;
+                best_seed = seed;
+                best_cap = c;
+            }
+        }
+    strtab_place(vals, n, best_cap, best_seed, slots);
+    LLVMTypeRef fields[] = {g->ptr, g->i64};
+    LLVMTypeRef entry_t = LLVMStructTypeInContext(g->C, fields, 2, false);
+    LLVMValueRef *entries = xcalloc(best_cap, sizeof *entries);
+    for (size_t i = 0; i < best_cap; i++) {
+        LLVMValueRef f[2];
+        if (slots[i]) {
+            f[0] = const_string(g, slots[i]->str, slots[i]->len);
+            f[1] = const_i64(g, slots[i]->len);
+        } else {
+            f[0] = LLVMConstNull(g->ptr);
+            f[1] = const_i64(g, 0);
+        }
+        entries[i] = LLVMConstNamedStruct(entry_t, f, 2);
+    }
+    LLVMValueRef init = LLVMConstArray2(entry_t, entries, best_cap);
+    LLVMValueRef tab = LLVMAddGlobal(g->M, LLVMTypeOf(init), "strtab");
+    LLVMSetInitializer(tab, init);
+    LLVMSetGlobalConstant(tab, true);
+    LLVMSetLinkage(tab, LLVMPrivateLinkage);
+    free(entries);
+    free(slots);
+    LLVMValueRef args[] = {l, tab, const_i64(g, best_cap - 1), const_i64(g, best_seed)};
+    return call(g, H_STR_IN_TABLE, args, 4);
+}
+
 /* `l in (constant strings)`: a switch on the length, then memcmp against
  * the strings of that length (memcmp with a constant size becomes a few
- * loads). */
+ * loads); long lists go to gen_string_in_table. */
 static LLVMValueRef gen_string_in(struct gen *g, LLVMValueRef l, const struct value *vals, size_t nv)
 {
     if (nv == 0)
         return const_bool(g, false);
+    if (nv > INLINE_IN_MAX) {
+        const struct value **sorted = xcalloc(nv, sizeof *sorted);
+        for (size_t i = 0; i < nv; i++)
+            sorted[i] = &vals[i];
+        qsort(sorted, nv, sizeof *sorted, cmp_values_by_len);
+        size_t n = 0;
+        for (size_t i = 0; i < nv; i++)
+            if (n == 0 || cmp_values_by_len(&sorted[i], &sorted[n - 1]) != 0)
+                sorted[n++] = sorted[i];
+        LLVMValueRef r = gen_string_in_table(g, l, sorted, n);
+        free(sorted);
+        return r;
+    }
     const struct value **sorted = xcalloc(nv, sizeof *sorted);
     for (size_t i = 0; i < nv; i++)
         sorted[i] = &vals[i];
@@ -712,6 +795,14 @@ static bool rule_compiled(const struct rule_def *r)
     return r->compiled_ok && !r->dropped && r->ast && r->source;
 }
 
+/* Rules stay functions of their own: inlining hundreds of them into the
+ * entry's switch gains nothing at run time and costs compile time. */
+static void set_noinline(struct gen *g, LLVMValueRef fn)
+{
+    unsigned kind = LLVMGetEnumAttributeKindForName("noinline", 8);
+    LLVMAddAttributeAtIndex(fn, LLVMAttributeFunctionIndex, LLVMCreateEnumAttribute(g->C, kind, 0));
+}
+
 static LLVMValueRef gen_rule(struct gen *g, size_t idx)
 {
     const struct rule_def *r = g->p->rules[idx];
@@ -719,6 +810,7 @@ static LLVMValueRef gen_rule(struct gen *g, size_t idx)
     LLVMValueRef fn = LLVMAddFunction(g->M, name, g->rule_fn_type);
     free(name);
     LLVMSetLinkage(fn, LLVMInternalLinkage);
+    set_noinline(g, fn);
     g->fn = fn;
     g->ctx = LLVMGetParam(fn, 0);
     g->rule = (uint32_t)idx;

@@ -60,6 +60,23 @@ struct native_guard {
     size_t nvalues;
 };
 
+/* A constant string set, as the generator lays it out for a long `in`
+ * list: an open-addressing table of `mask + 1` entries (s == NULL: empty)
+ * hashed with native_strtab_hash and `seed`, chosen so that most values
+ * sit in their home entry (a perfect hash when the search finds one). */
+struct native_strtab_entry {
+    const char *s;
+    uint64_t len;
+};
+
+static inline uint64_t native_strtab_hash(const char *s, size_t n, uint64_t seed)
+{
+    uint64_t h = 0xcbf29ce484222325ull ^ (seed * 0x9e3779b97f4a7c15ull);
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ (unsigned char)s[i]) * 0x100000001b3ull;
+    return h ^ (h >> 29);
+}
+
 /* A rule's condition. */
 typedef bool (*native_rule_fn)(struct native_ctx *c);
 

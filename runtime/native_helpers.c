@@ -18,6 +18,10 @@
 #include "native_abi.h"
 #include "types.h"
 
+/* Loops and libc calls gain nothing from inlining at every use and cost
+ * compile time: those helpers stay calls. */
+#define OUT_OF_LINE __attribute__((noinline))
+
 /* The generator refers to helpers by these names (compiler/generate_code.c). */
 const struct fvalues *stoop_h_slot(struct native_ctx *c, uint32_t slot);
 bool stoop_h_fallback(struct native_ctx *c, uint32_t rule, uint32_t check);
@@ -27,15 +31,17 @@ bool stoop_h_exists(const struct fvalues *l);
 const char *stoop_h_str(const struct fvalues *l, size_t *len);
 bool stoop_h_str_eq(const struct fvalues *l, const char *c, size_t n);
 bool stoop_h_str_ne(const struct fvalues *l, const char *c, size_t n);
-bool stoop_h_str_order(const struct fvalues *l, const char *c, size_t n, int op);
-bool stoop_h_contains(const struct fvalues *l, const char *c, size_t n);
-bool stoop_h_icontains(const struct fvalues *l, const char *c, size_t n);
+OUT_OF_LINE bool stoop_h_str_order(const struct fvalues *l, const char *c, size_t n, int op);
+OUT_OF_LINE bool stoop_h_contains(const struct fvalues *l, const char *c, size_t n);
+OUT_OF_LINE bool stoop_h_icontains(const struct fvalues *l, const char *c, size_t n);
 bool stoop_h_startswith(const struct fvalues *l, const char *c, size_t n);
 bool stoop_h_endswith(const struct fvalues *l, const char *c, size_t n);
-bool stoop_h_glob(const struct fvalues *l, const char *pattern, int casefold);
+OUT_OF_LINE bool stoop_h_str_in_table(const struct fvalues *l, const struct native_strtab_entry *tab,
+                          uint64_t mask, uint64_t seed);
+OUT_OF_LINE bool stoop_h_glob(const struct fvalues *l, const char *pattern, int casefold);
 bool stoop_h_num(const struct fvalues *l, int kind, unsigned bits, int op, uint64_t c);
 bool stoop_h_bool(const struct fvalues *l, int op, bool c);
-bool stoop_h_ip(const struct fvalues *l, int op, unsigned family, unsigned prefix,
+OUT_OF_LINE bool stoop_h_ip(const struct fvalues *l, int op, unsigned family, unsigned prefix,
                 const uint8_t *addr);
 
 const struct fvalues *stoop_h_slot(struct native_ctx *c, uint32_t slot)
@@ -155,6 +161,22 @@ bool stoop_h_icontains(const struct fvalues *l, const char *c, size_t n)
             return true;
     }
     return false;
+}
+
+OUT_OF_LINE bool stoop_h_str_in_table(const struct fvalues *l, const struct native_strtab_entry *tab,
+                          uint64_t mask, uint64_t seed)
+{
+    if (l->n == 0)
+        return false;
+    const char *s = l->v[0].str ? l->v[0].str : "";
+    size_t n = l->v[0].len;
+    for (uint64_t i = native_strtab_hash(s, n, seed) & mask;; i = (i + 1) & mask) {
+        const struct native_strtab_entry *e = &tab[i];
+        if (!e->s)
+            return false;
+        if (e->len == n && (n == 0 || memcmp(e->s, s, n) == 0))
+            return true;
+    }
 }
 
 bool stoop_h_startswith(const struct fvalues *l, const char *c, size_t n)
