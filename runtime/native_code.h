@@ -40,6 +40,11 @@ bool ruleset_file_is_native(const char *path);
  * with a message that says what is wrong with which file. */
 bool ruleset_open(const char *path, struct program *p, struct native_code *out, char **err);
 
+/* ruleset_open's checks on a file's bytes (`name` for messages), without
+ * mapping any code: for fuzzing the manifest reader. */
+bool ruleset_check_image(const char *name, const char *img, size_t len, struct program *p,
+                         char **err);
+
 /* `stoop run -r rules.yaml`: native code for a program loaded from rules
  * files, compiled by stoopc into a cache keyed by the content of every
  * loaded file (native_cache.c explains where and how). */

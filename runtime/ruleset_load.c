@@ -307,23 +307,40 @@ done:
     return ok;
 }
 
+/* The checks of ruleset_open on a file's bytes; fills so. */
+static bool check_image(const char *path, const char *img, size_t len, struct program *p,
+                        struct so_ruleset *so, uint32_t *nmemo, char **err)
+{
+    const char *sec, *why;
+    size_t seclen;
+    if (!elf_section(img, len, NATIVE_MANIFEST_SECTION, &sec, &seclen, &why)) {
+        *err = xasprintf("%s is not a stoop ruleset: %s", path, why);
+        return false;
+    }
+    return read_manifest(path, sec, seclen, p, so, nmemo, err);
+}
+
+bool ruleset_check_image(const char *name, const char *img, size_t len, struct program *p,
+                         char **err)
+{
+    struct so_ruleset *so = xcalloc(1, sizeof *so);
+    so->path = xstrdup(name);
+    uint32_t nmemo = 0;
+    bool ok = check_image(name, img, len, p, so, &nmemo, err);
+    so_free(so);
+    return ok;
+}
+
 bool ruleset_open(const char *path, struct program *p, struct native_code *out, char **err)
 {
     size_t len;
     char *img = read_whole_file(path, &len, err);
     if (!img)
         return false;
-    const char *sec, *why;
-    size_t seclen;
-    if (!elf_section(img, len, NATIVE_MANIFEST_SECTION, &sec, &seclen, &why)) {
-        *err = xasprintf("%s is not a stoop ruleset: %s", path, why);
-        free(img);
-        return false;
-    }
     struct so_ruleset *so = xcalloc(1, sizeof *so);
     so->path = xstrdup(path);
     uint32_t nmemo = 0;
-    bool ok = read_manifest(path, sec, seclen, p, so, &nmemo, err);
+    bool ok = check_image(path, img, len, p, so, &nmemo, err);
     free(img);
     if (!ok) {
         so_free(so);
