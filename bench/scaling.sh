@@ -185,7 +185,7 @@ echo "  loading included; events/s = raw rate of the engine run; --rule-matching
 echo "  to /dev/null; each round runs the baseline then every engine, so they share the load;"
 echo "  big rule counts read the first files only (>= max($min_events, $work / rules) events)"
 
-echo "engine,rules,events,runs,loop_s,baseline_s,ns_per_event,events_per_s,wall_s,compile_s,alerts,loop_best_s,baseline_best_s,ns_per_event_best,compile_cached" >"$csv"
+echo "engine,rules,events,runs,loop_s,baseline_s,ns_per_event,events_per_s,wall_s,compile_s,alerts,loop_best_s,baseline_best_s,ns_per_event_best,compile_cached" >"$tmp/csv"
 rows=()
 for n in $sizes; do
   rules=$wd/rules-$n-seed$rule_seed.yaml
@@ -217,16 +217,20 @@ for n in $sizes; do
     if [ "$e" = native ] && [ $have_compile = 1 ]; then
       # The shared object is kept (with its compile time) while it is newer
       # than the rules and stoopc; BENCH_SCALING_RECOMPILE=1 rebuilds it.
-      so=$wd/ruleset-$n-seed$rule_seed.so
+      # (one per stoopc binary: its path, size and time are in the name)
+      key=$(stat -L -c '%s %Y' "$bin/stoopc"; readlink -f "$bin/stoopc")
+      so=$wd/ruleset-$n-seed$rule_seed-$(printf '%s' "$key" | cksum | cut -d' ' -f1).so
       if [ "${BENCH_SCALING_RECOMPILE:-0}" = 1 ] || [ ! -f "$so" ] || [ ! -f "$so.seconds" ] ||
          [ "$rules" -nt "$so" ] || [ "$bin/stoopc" -nt "$so" ]; then
         rm -f "$so" "$so.seconds"
         start=$(date +%s%N)
-        if timeout "$compile_timeout" "$bin/stoopc" compile -o "$so" "$rules" >"$tmp/compile" 2>&1; then
+        if timeout "$compile_timeout" "$bin/stoopc" compile -o "$so.tmp.$$" "$rules" >"$tmp/compile" 2>&1 &&
+           mv -f "$so.tmp.$$" "$so"; then
           end=$(date +%s%N)
           awk -v ns=$((end - start)) 'BEGIN { printf "%.3f\n", ns / 1e9 }' >"$so.seconds"
           compile[$e]=$(cat "$so.seconds")
         else
+          rm -f "$so.tmp.$$"
           echo "   stoopc compile failed or timed out (${compile_timeout} s); native compiles the YAML" \
             "behind the scenes instead" >&2
           tail -5 "$tmp/compile" | sed 's/^/     /' >&2
@@ -275,7 +279,7 @@ for n in $sizes; do
         printf "%s,%d,%d,%d,%.6f,%.6f,%.1f,%.0f,%.3f,%s,%d,%.6f,%.6f,%.1f,%d", e, n, ev, runs, lm, bm,
                dm / ev * 1e9, ev / lm, wm, comp, al, lbest, bbest, (lbest - bbest) / ev * 1e9, cached
       }')
-    echo "$line" >>"$csv"
+    echo "$line" >>"$tmp/csv"
     rows+=("$line")
   done
   unset target compile cached
@@ -292,7 +296,10 @@ if printf '%s\n' "${rows[@]}" | grep -q ',1$'; then
   echo "(* compile time of an earlier run: the ruleset .so was reused; BENCH_SCALING_RECOMPILE=1 rebuilds)"
 fi
 echo
-python3 "$root/bench/plot_png.py" --csv "$csv" --ascii --out "$png"
+# written whole and renamed into place, so that concurrent runs do not mix rows
+cp "$tmp/csv" "$csv.tmp.$$" && mv -f "$csv.tmp.$$" "$csv"
+python3 "$root/bench/plot_png.py" --csv "$tmp/csv" --ascii --out "$png.tmp.$$"
+mv -f "$png.tmp.$$" "$png"
 echo
 # growth between the two largest rule counts, per engine
 awk -F, 'NR > 1 { n[$1] = n[$1] + 1; r[$1, n[$1]] = $2; c[$1, n[$1]] = $7 }
@@ -309,5 +316,5 @@ awk -F, 'NR > 1 { n[$1] = n[$1] + 1; r[$1, n[$1]] = $2; c[$1, n[$1]] = $7 }
       printf "%-7s %d -> %d rules (x%g): cost x%.2f, log-log slope %.2f: %s\n", e, r1, r2, r2 / r1,
              c2 / c1, s, s < 0.9 ? "sublinear" : (s <= 1.1 ? "about linear" : "superlinear")
     }
-  }' "$csv" | sort
+  }' "$tmp/csv" | sort
 echo "(written: $csv, $png; $(($(date +%s) - t0)) s; load average now $(cut -d' ' -f1-3 /proc/loadavg))"
