@@ -30,8 +30,9 @@
  * events/s of the parse-only phases divides the corpus's event count (as
  * the event reader counts it) by their time, so the columns compare.
  *
- * usage: bench_runtime [-r RULES]... [--aot RULESET.so] [--no-jit] [--source S]
- *                      [--runs N] [--json] [--rule-matching first|all] INPUT...
+ * usage: bench_runtime [-r RULES]... [--aot RULESET.so] [--no-jit] [--no-interp]
+ *                      [--no-base] [--source S] [--runs N] [--json]
+ *                      [--rule-matching first|all] INPUT...
  */
 #include <errno.h>
 #include <sched.h>
@@ -92,7 +93,7 @@ struct opts {
     size_t nrules;
     const char *source;
     const char *aot; /* ruleset .so for the AOT engine, or NULL */
-    bool jit;
+    bool jit, interp, base; /* run the JIT, interpreter, no-rules phases */
     const char *const *inputs;
     size_t ninputs;
     int runs;
@@ -468,8 +469,9 @@ static double best(const double *v, int n)
 
 static void usage(FILE *f)
 {
-    fputs("usage: bench_runtime [-r RULES]... [--aot RULESET.so] [--no-jit] [--source SRC]\n"
-          "                     [--runs N] [--json] [--rule-matching first|all] INPUT...\n"
+    fputs("usage: bench_runtime [-r RULES]... [--aot RULESET.so] [--no-jit] [--no-interp]\n"
+          "                     [--no-base] [--source SRC] [--runs N] [--json]\n"
+          "                     [--rule-matching first|all] INPUT...\n"
           "Times, on one core and over the same input bytes: parsing only (in memory and\n"
           "through the input reader), decoding with the event reader, and each engine\n"
           "(interpreter, JIT, the --aot ruleset built from the same rules) with the rules:\n"
@@ -480,7 +482,8 @@ static void usage(FILE *f)
 
 int main(int argc, char **argv)
 {
-    struct opts o = {.source = "k8s_audit", .runs = 5, .matching = MATCH_FIRST, .jit = true};
+    struct opts o = {.source = "k8s_audit", .runs = 5, .matching = MATCH_FIRST, .jit = true,
+                     .interp = true, .base = true};
     const char **inputs = calloc((size_t)argc, sizeof *inputs);
     size_t ninputs = 0;
     for (int i = 1; i < argc; i++) {
@@ -497,6 +500,10 @@ int main(int argc, char **argv)
             o.aot = argv[++i];
         } else if (strcmp(a, "--no-jit") == 0) {
             o.jit = false;
+        } else if (strcmp(a, "--no-interp") == 0) {
+            o.interp = false;
+        } else if (strcmp(a, "--no-base") == 0) {
+            o.base = false;
         } else if (strcmp(a, "--runs") == 0 && i + 1 < argc) {
             o.runs = atoi(argv[++i]);
         } else if (strcmp(a, "--json") == 0) {
@@ -560,8 +567,11 @@ int main(int argc, char **argv)
     for (int ph = 0; ph < PH_COUNT; ph++) {
         if (ph >= PH_RULES) {
             enum engine eng = (enum engine)((ph - PH_RULES) / M_COUNT);
-            if (!with_rules || (eng == ENG_JIT && !o.jit) || (eng == ENG_AOT && !o.aot))
+            if (!with_rules || (eng == ENG_JIT && !o.jit) || (eng == ENG_AOT && !o.aot) ||
+                (eng == ENG_INTERP && !o.interp))
                 continue;
+        } else if (!o.base && ph != PH_DECODE) {
+            continue; /* b stays: it gives the event count */
         }
         have[ph] = run_phase(ph, &o, &res[ph]);
         if (!have[ph])
@@ -573,12 +583,16 @@ int main(int argc, char **argv)
     printf("corpus: %zu path%s, %.1f MB, %llu documents, %llu events (%llu skipped)\n", ninputs,
            ninputs == 1 ? "" : "s", (double)bytes / 1e6, (unsigned long long)dec->docs,
            (unsigned long long)events, (unsigned long long)dec->errors);
-    if (with_rules)
+    int first = -1; /* the first phase with rules that ran */
+    for (int ph = PH_RULES; ph < PH_COUNT && first < 0; ph++)
+        if (have[ph])
+            first = ph;
+    if (first >= 0)
         printf("rules: %llu enabled for %s, rule_matching %s; c: alerts in %s to /dev/null "
                "(%llu alerts per run)\n",
-               (unsigned long long)res[PHASE(ENG_INTERP, M_FORMATTED)].nrules, o.source,
+               (unsigned long long)res[first].nrules, o.source,
                o.matching == MATCH_FIRST ? "first" : "all", o.json ? "JSON" : "text",
-               (unsigned long long)res[PHASE(ENG_INTERP, M_FORMATTED)].alerts);
+               (unsigned long long)res[first].alerts);
     printf("one core (cpu %d), %d runs per phase, each phase in its own process\n", cpu, o.runs);
     printf("%-40s %8s %8s %8s %10s %9s\n", "phase", "best s", "median s", "MB/s", "events/s",
            "peak RSS");
@@ -598,7 +612,8 @@ int main(int argc, char **argv)
                    (unsigned long long)r->bytes, (unsigned long long)r->events);
         if (ph == PH_PARSE_MEM && r->errors)
             printf("   warning: %llu malformed documents\n", (unsigned long long)r->errors);
-        if (ph >= PH_RULES && r->alerts != res[PHASE(ENG_INTERP, M_COUNTED)].alerts)
+        if (ph >= PH_RULES && have[PHASE(ENG_INTERP, M_COUNTED)] &&
+            r->alerts != res[PHASE(ENG_INTERP, M_COUNTED)].alerts)
             printf("   ERROR: %llu alerts, the interpreter gives %llu\n",
                    (unsigned long long)r->alerts,
                    (unsigned long long)res[PHASE(ENG_INTERP, M_COUNTED)].alerts);
@@ -608,10 +623,13 @@ int main(int argc, char **argv)
             int c = PHASE(eng, M_FORMATTED), e = PHASE(eng, M_EVAL_ONLY);
             if (!have[c])
                 continue;
-            printf("%-15s end to end (c) over parse-only (a): %.3f; evaluation %.0f ns/event",
-                   engine_label[eng], med[PH_PARSE_MEM] / med[c], med[e] / (double)events * 1e9);
-            if (eng != ENG_INTERP)
-                printf(", %.1fx the interpreter's", med[PHASE(ENG_INTERP, M_EVAL_ONLY)] / med[e]);
+            printf("%-15s evaluation %.0f ns/event", engine_label[eng],
+                   med[e] / (double)events * 1e9);
+            if (eng != ENG_INTERP && have[PHASE(ENG_INTERP, M_EVAL_ONLY)])
+                printf(" (%.1fx the interpreter's)", med[PHASE(ENG_INTERP, M_EVAL_ONLY)] / med[e]);
+            if (have[PH_PARSE_MEM])
+                printf("; end to end over parse-only (a): %.3f formatted (c), %.3f counted (c')",
+                       med[PH_PARSE_MEM] / med[c], med[PH_PARSE_MEM] / med[PHASE(eng, M_COUNTED)]);
             putchar('\n');
         }
     }

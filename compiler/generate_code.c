@@ -711,15 +711,64 @@ static char *guard_key(const struct expr *e)
     return operand_value_key(lhs);
 }
 
-/* Per rule, the guard on the most discriminating field: the one whose
- * guards, over all rules, name the most distinct values (ka.target.resource
- * = pods / secrets / ... splits the rules; jevt.value[/stage] =
- * ResponseComplete, shared by every rule, does not). Ties: fewer values. */
+/* Guard fields and their diversity: how many distinct values the rules'
+ * guard conjuncts on that field name. */
+struct guard_field_stat {
+    size_t distinct; /* distinct values over all rules */
+    size_t picks;    /* rules whose most selective conjunct is on it */
+};
+
+/* A conjunct's estimated chance to hold: its values over the field's
+ * distinct values (1: it tells rules apart no better than nothing). */
+static double guard_selectivity(const struct expr *e, const struct guard_field_stat *st)
+{
+    return st && st->distinct ? (double)e->u.check.nvalues / (double)st->distinct : 1.0;
+}
+
+/* The rule's most selective guard conjunct, among fields accepted by
+ * `allowed` (NULL: any). */
+static const struct expr *best_conjunct(const struct expr *ast, const struct strmap *stats,
+                                        const struct strmap *allowed, char **key_out)
+{
+    expr_vec cj = {0};
+    conjuncts(ast, &cj);
+    const struct expr *best = NULL;
+    double best_sel = 1.0;
+    *key_out = NULL;
+    for (size_t k = 0; k < cj.n; k++) {
+        char *key = guard_key(cj.v[k]);
+        if (!key || (allowed && !strmap_get(allowed, key))) {
+            free(key);
+            continue;
+        }
+        double sel = guard_selectivity(cj.v[k], strmap_get(stats, key));
+        if (sel < best_sel) {
+            free(*key_out);
+            best = cj.v[k];
+            best_sel = sel;
+            *key_out = key;
+        } else {
+            free(key);
+        }
+    }
+    VEC_FREE(cj);
+    return best;
+}
+
+#define MAX_GUARD_FIELDS 4
+
+/* Per rule, a guard for the runtime's dispatch index: its most selective
+ * conjunct on one of a few guard fields (each event looks each of those
+ * fields up once). A field's selectivity comes from how many distinct
+ * values the rules guard it with: ka.target.resource = pods / secrets /
+ * ... splits the rules, jevt.value[/stage] = ResponseComplete, shared by
+ * every rule, does not and is never a guard. */
 static void find_guards(struct gen *g, guard_vec *out)
 {
     const struct program *p = g->p;
-    struct strmap freq = {0}; /* guard field -> distinct values */
-    struct strmap seen = {0}; /* field \x1f value */
+    struct strmap stats = {0}; /* field key -> struct guard_field_stat */
+    struct strmap seen = {0};  /* field \x1f value */
+    VEC(struct guard_field_stat *) all_stats = {0};
     for (size_t i = 0; i < p->nrules; i++) {
         const struct rule_def *r = p->rules[i];
         if (!r->compiled_ok || r->dropped || !r->ast || !r->source)
@@ -730,6 +779,12 @@ static void find_guards(struct gen *g, guard_vec *out)
             char *key = guard_key(cj.v[k]);
             if (!key)
                 continue;
+            struct guard_field_stat *st = strmap_get(&stats, key);
+            if (!st) {
+                st = xcalloc(1, sizeof *st);
+                strmap_put(&stats, key, st);
+                VEC_PUSH(all_stats, st);
+            }
             for (size_t v = 0; v < cj.v[k]->u.check.nvalues; v++) {
                 const struct value *c = &cj.v[k]->u.check.values[v];
                 struct strbuf kv = {0};
@@ -738,7 +793,7 @@ static void find_guards(struct gen *g, guard_vec *out)
                 sb_json_escape(&kv, c->str ? c->str : "", c->len);
                 if (!strmap_get(&seen, kv.s)) {
                     strmap_put(&seen, kv.s, (void *)1);
-                    strmap_put(&freq, key, (void *)((uintptr_t)strmap_get(&freq, key) + 1));
+                    st->distinct++;
                 }
                 sb_free(&kv);
             }
@@ -747,34 +802,42 @@ static void find_guards(struct gen *g, guard_vec *out)
         VEC_FREE(cj);
     }
     strmap_free(&seen);
+    /* The fields most rules would pick. */
+    struct strmap picked = {0}; /* key -> count + 1 */
     for (size_t i = 0; i < p->nrules; i++) {
         const struct rule_def *r = p->rules[i];
         if (!r->compiled_ok || r->dropped || !r->ast || !r->source)
             continue;
-        expr_vec cj = {0};
-        conjuncts(r->ast, &cj);
-        const struct expr *best = NULL;
-        char *best_key = NULL;
-        uintptr_t best_freq = 0;
-        for (size_t k = 0; k < cj.n; k++) {
-            char *key = guard_key(cj.v[k]);
-            if (!key)
-                continue;
-            uintptr_t f = (uintptr_t)strmap_get(&freq, key);
-            if (!best || f > best_freq ||
-                (f == best_freq && cj.v[k]->u.check.nvalues < best->u.check.nvalues)) {
-                free(best_key);
-                best = cj.v[k];
-                best_key = key;
-                best_freq = f;
-            } else {
-                free(key);
-            }
+        char *key;
+        if (best_conjunct(r->ast, &stats, NULL, &key)) {
+            uintptr_t n = (uintptr_t)strmap_get(&picked, key);
+            strmap_put(&picked, key, (void *)(n + 1));
         }
-        VEC_FREE(cj);
+        free(key);
+    }
+    struct strmap allowed = {0};
+    for (int round = 0; round < MAX_GUARD_FIELDS; round++) {
+        const char *top = NULL;
+        uintptr_t top_n = 0;
+        for (size_t k = 0; k < picked.cap; k++)
+            if (picked.keys[k] && (uintptr_t)picked.vals[k] > top_n &&
+                !strmap_get(&allowed, picked.keys[k])) {
+                top = picked.keys[k];
+                top_n = (uintptr_t)picked.vals[k];
+            }
+        if (!top)
+            break;
+        strmap_put(&allowed, top, (void *)1);
+    }
+    for (size_t i = 0; i < p->nrules; i++) {
+        const struct rule_def *r = p->rules[i];
+        if (!r->compiled_ok || r->dropped || !r->ast || !r->source)
+            continue;
+        char *key;
+        const struct expr *best = best_conjunct(r->ast, &stats, &allowed, &key);
         if (!best)
             continue;
-        struct native_guard ng = {.rule = (uint32_t)i, .slot = slot_index(g, best_key)};
+        struct native_guard ng = {.rule = (uint32_t)i, .slot = slot_index(g, key)};
         ng.nvalues = best->u.check.nvalues;
         ng.values = xcalloc(ng.nvalues, sizeof *ng.values);
         ng.lens = xcalloc(ng.nvalues, sizeof *ng.lens);
@@ -785,7 +848,12 @@ static void find_guards(struct gen *g, guard_vec *out)
         }
         VEC_PUSH(*out, ng);
     }
-    strmap_free(&freq);
+    strmap_free(&allowed);
+    strmap_free(&picked);
+    strmap_free(&stats);
+    for (size_t i = 0; i < all_stats.n; i++)
+        free(all_stats.v[i]);
+    VEC_FREE(all_stats);
 }
 
 /* ---- rules and entries ---- */

@@ -6,7 +6,7 @@
  * For each guard field: a hash table from value to the positions (in
  * evaluation order) of the rules it guards. Rules without a guard are
  * always candidates. Per event: one lookup per guard field, then the
- * candidates' positions sorted, so Falco's order (and `first`) holds. */
+ * sorted runs of positions merged, so Falco's order (and `first`) holds. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -33,7 +33,6 @@ struct dispatch {
     size_t nalways;
     struct guard_field *fields;
     size_t nfields;
-    uint32_t *scratch;
 };
 
 static uint64_t hash_text(const char *s, size_t n)
@@ -96,7 +95,6 @@ struct dispatch *dispatch_new(const struct native_guard *guards, size_t nguards,
     struct dispatch *d = xcalloc(1, sizeof *d);
     d->order = order;
     d->norder = norder;
-    d->scratch = xcalloc(norder ? norder : 1, sizeof *d->scratch);
     d->always = xcalloc(norder ? norder : 1, sizeof *d->always);
     const struct native_guard **by_rule = xcalloc(nrules ? nrules : 1, sizeof *by_rule);
     for (size_t i = 0; i < nguards; i++)
@@ -112,6 +110,10 @@ struct dispatch *dispatch_new(const struct native_guard *guards, size_t nguards,
         for (size_t k = 0; k < d->nfields && !f; k++)
             if (d->fields[k].slot == g->slot)
                 f = &d->fields[k];
+        if (!f && d->nfields == DISPATCH_MAX_FIELDS) { /* the generator keeps to fewer */
+            d->always[d->nalways++] = (uint32_t)pos;
+            continue;
+        }
         if (!f) {
             d->fields = xrealloc(d->fields, (d->nfields + 1) * sizeof *d->fields);
             f = &d->fields[d->nfields++];
@@ -136,7 +138,6 @@ void dispatch_free(struct dispatch *d)
     }
     free(d->fields);
     free(d->always);
-    free(d->scratch);
     free(d);
 }
 
@@ -145,33 +146,40 @@ size_t dispatch_nfields(const struct dispatch *d)
     return d->nfields;
 }
 
-static int cmp_u32(const void *a, const void *b)
-{
-    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-    return (x > y) - (x < y);
-}
-
 size_t dispatch_select(struct dispatch *d, const struct fvalues *(*slot)(void *ctx, uint32_t),
                        void *ctx, uint32_t *out)
 {
-    size_t n = 0;
-    memcpy(d->scratch, d->always, d->nalways * sizeof *d->scratch);
-    n = d->nalways;
-    size_t runs = d->nalways ? 1 : 0; /* sorted runs appended */
+    /* Sorted runs of positions: the unguarded rules, and per guard field
+     * the rules its value selects. A field not extracted selects none. */
+    const uint32_t *run[1 + DISPATCH_MAX_FIELDS];
+    size_t len[1 + DISPATCH_MAX_FIELDS], at[1 + DISPATCH_MAX_FIELDS];
+    size_t nruns = 0;
+    if (d->nalways) {
+        run[nruns] = d->always;
+        len[nruns++] = d->nalways;
+    }
     for (size_t k = 0; k < d->nfields; k++) {
         const struct fvalues *v = slot(ctx, d->fields[k].slot);
         if (v->n == 0)
-            continue; /* not extracted: every guarded rule is false */
-        const struct entry *e = find(&d->fields[k], v->v[0].str ? v->v[0].str : "", v->v[0].len, false);
-        if (!e || !e->n)
             continue;
-        memcpy(d->scratch + n, e->pos, e->n * sizeof *e->pos);
-        n += e->n;
-        runs++;
+        const struct entry *e =
+            find(&d->fields[k], v->v[0].str ? v->v[0].str : "", v->v[0].len, false);
+        if (e && e->n) {
+            run[nruns] = e->pos;
+            len[nruns++] = e->n;
+        }
     }
-    if (runs > 1)
-        qsort(d->scratch, n, sizeof *d->scratch, cmp_u32);
-    for (size_t i = 0; i < n; i++)
-        out[i] = d->order[d->scratch[i]];
+    /* Merge them, in evaluation order. */
+    size_t n = 0;
+    memset(at, 0, sizeof at);
+    for (;;) {
+        size_t pick = nruns;
+        for (size_t r = 0; r < nruns; r++)
+            if (at[r] < len[r] && (pick == nruns || run[r][at[r]] < run[pick][at[pick]]))
+                pick = r;
+        if (pick == nruns)
+            break;
+        out[n++] = d->order[run[pick][at[pick]++]];
+    }
     return n;
 }

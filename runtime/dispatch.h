@@ -10,6 +10,10 @@
 
 struct dispatch;
 
+/* Guard fields looked up per event at most (compiler/generate_code.c uses
+ * fewer; guards on further fields are treated as absent). */
+#define DISPATCH_MAX_FIELDS 8
+
 /* order[0..norder): program rule indexes in evaluation order (kept, not
  * copied); guards of rules not in it are ignored. */
 struct dispatch *dispatch_new(const struct native_guard *guards, size_t nguards,
