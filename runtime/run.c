@@ -269,7 +269,7 @@ int run_main(const char *prog, int argc, char **argv, const struct run_engine *e
     if (!sp) {
         if (source)
             fprintf(stderr, "stoop: no input for source '%s' (k8s_audit, aws_cloudtrail, github, "
-                            "okta, json)\n",
+                            "okta, json, syscall)\n",
                     source);
         else
             fputs("stoop: the rules use several sources: choose one with --source\n", stderr);
