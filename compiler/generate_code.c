@@ -536,6 +536,144 @@ static LLVMValueRef gen_check(struct gen *g, const struct expr *e)
     return r;
 }
 
+/* ---- prefix and suffix tries ---- */
+
+/* `f startswith a or f startswith b or ...` (three or more in a row, one
+ * field): one walk over the value's bytes through a trie of the prefixes
+ * (a switch per byte), instead of one memcmp per prefix. endswith: the
+ * same from the value's end. */
+#define TRIE_MIN_RUN 3
+
+struct trie {
+    struct trie *kid[256];
+    bool terminal; /* a pattern ends here */
+};
+
+static void trie_free(struct trie *t)
+{
+    if (!t)
+        return;
+    for (int i = 0; i < 256; i++)
+        trie_free(t->kid[i]);
+    free(t);
+}
+
+/* The check's slot key when it can join a trie run of operator `op`
+ * (startswith or endswith, one constant, a plain string field). */
+static char *trie_key(const struct expr *e, enum cmp_op *op)
+{
+    if (e->kind != EXPR_CHECK || e->u.check.mod != MOD_NONE || e->u.check.nvalues != 1)
+        return NULL;
+    enum cmp_op o = e->u.check.op;
+    if (o == OP_BSTARTSWITH)
+        o = OP_STARTSWITH;
+    if (o != OP_STARTSWITH && o != OP_ENDSWITH)
+        return NULL;
+    const struct operand *lhs = e->u.check.lhs, *rhs = e->u.check.rhs;
+    if (!rhs || rhs->kind == OPND_FIELD || rhs->kind == OPND_TRANSFORM || lhs->is_list)
+        return NULL;
+    if (lhs->kind == OPND_FIELD && lhs->u.field.info && (lhs->u.field.info->flags & FF_ANCESTOR) &&
+        !lhs->u.field.arg)
+        return NULL;
+    enum type_class cls = field_type_class(lhs->type);
+    if (cls != TC_STRING && cls != TC_BYTES)
+        return NULL;
+    *op = o;
+    return operand_value_key(lhs);
+}
+
+/* How many checks from kids[i] on form a trie run (0 if under the minimum). */
+static size_t trie_run(struct gen *g, struct expr *const *kids, size_t n, size_t i)
+{
+    if (!g->o->inline_checks)
+        return 0;
+    enum cmp_op op, op2;
+    char *key = trie_key(kids[i], &op);
+    if (!key)
+        return 0;
+    size_t k = i + 1;
+    for (; k < n; k++) {
+        char *k2 = trie_key(kids[k], &op2);
+        bool same = k2 && op2 == op && strcmp(k2, key) == 0;
+        free(k2);
+        if (!same)
+            break;
+    }
+    free(key);
+    return k - i >= TRIE_MIN_RUN ? k - i : 0;
+}
+
+static void gen_trie_node(struct gen *g, const struct trie *t, size_t depth, bool from_end,
+                          LLVMValueRef s, LLVMValueRef len, LLVMBasicBlockRef yes,
+                          LLVMBasicBlockRef no)
+{
+    if (t->terminal) {
+        LLVMBuildBr(g->B, yes);
+        return;
+    }
+    LLVMBasicBlockRef have = new_block(g, "trie.byte");
+    LLVMBuildCondBr(g->B, LLVMBuildICmp(g->B, LLVMIntUGT, len, const_i64(g, depth), ""), have, no);
+    LLVMPositionBuilderAtEnd(g->B, have);
+    LLVMValueRef at = from_end ? LLVMBuildSub(g->B, len, const_i64(g, depth + 1), "")
+                               : const_i64(g, depth);
+    LLVMValueRef byte = LLVMBuildLoad2(g->B, g->i8, LLVMBuildGEP2(g->B, g->i8, s, &at, 1, ""), "");
+    unsigned ncases = 0;
+    for (int c = 0; c < 256; c++)
+        ncases += t->kid[c] != NULL;
+    LLVMValueRef sw = LLVMBuildSwitch(g->B, byte, no, ncases);
+    for (int c = 0; c < 256; c++) {
+        if (!t->kid[c])
+            continue;
+        LLVMBasicBlockRef bb = new_block(g, "trie.next");
+        LLVMAddCase(sw, LLVMConstInt(g->i8, (unsigned)c, false), bb);
+        LLVMPositionBuilderAtEnd(g->B, bb);
+        gen_trie_node(g, t->kid[c], depth + 1, from_end, s, len, yes, no);
+    }
+}
+
+/* kids[0..n): a trie run (trie_run); numbers its checks like the others. */
+static LLVMValueRef gen_trie(struct gen *g, struct expr *const *kids, size_t n)
+{
+    enum cmp_op op;
+    char *key = trie_key(kids[0], &op);
+    uint32_t slot = slot_index(g, key);
+    bool from_end = op == OP_ENDSWITH;
+    struct trie *root = xcalloc(1, sizeof *root);
+    for (size_t i = 0; i < n; i++) {
+        const struct value *c = &kids[i]->u.check.values[0];
+        struct trie *t = root;
+        for (size_t k = 0; k < c->len && !t->terminal; k++) {
+            unsigned char b = (unsigned char)c->str[from_end ? c->len - 1 - k : k];
+            if (!t->kid[b])
+                t->kid[b] = xcalloc(1, sizeof *t);
+            t = t->kid[b];
+        }
+        t->terminal = true; /* a shorter pattern covers the longer ones */
+    }
+    g->check_no += (uint32_t)n;
+    g->ninline += n;
+    LLVMValueRef sargs[] = {g->ctx, const_i32(g, slot)};
+    LLVMValueRef l = call(g, H_SLOT, sargs, 2);
+    LLVMValueRef lenp = entry_alloca(g, g->i64);
+    LLVMValueRef args[] = {l, lenp};
+    LLVMValueRef s = call(g, H_STR, args, 2);
+    struct join j = {.end = new_block(g, "trie.end")};
+    LLVMBasicBlockRef yes = new_block(g, "trie.yes"), no = new_block(g, "trie.no");
+    LLVMBasicBlockRef have = new_block(g, "trie.have");
+    LLVMBuildCondBr(g->B, LLVMBuildIsNull(g->B, s, ""), no, have);
+    LLVMPositionBuilderAtEnd(g->B, have);
+    LLVMValueRef len = LLVMBuildLoad2(g->B, g->i64, lenp, "len");
+    gen_trie_node(g, root, 0, from_end, s, len, yes, no);
+    trie_free(root);
+    LLVMPositionBuilderAtEnd(g->B, yes);
+    LLVMBuildBr(g->B, j.end);
+    join_add(&j, const_bool(g, true), yes);
+    LLVMPositionBuilderAtEnd(g->B, no);
+    LLVMBuildBr(g->B, j.end);
+    join_add(&j, const_bool(g, false), no);
+    return join_finish(g, &j);
+}
+
 /* ---- boolean structure ---- */
 
 static LLVMValueRef gen_expr(struct gen *g, const struct expr *e);
@@ -599,7 +737,10 @@ static LLVMValueRef gen_expr(struct gen *g, const struct expr *e)
         bool is_and = e->kind == EXPR_AND;
         struct join j = {.end = new_block(g, is_and ? "and.end" : "or.end")};
         for (size_t i = 0; i < e->u.nary.n; i++) {
-            LLVMValueRef v = gen_expr(g, e->u.nary.v[i]);
+            size_t run = is_and ? 0 : trie_run(g, e->u.nary.v, e->u.nary.n, i);
+            LLVMValueRef v = run ? gen_trie(g, e->u.nary.v + i, run) : gen_expr(g, e->u.nary.v[i]);
+            if (run)
+                i += run - 1;
             LLVMBasicBlockRef cur = LLVMGetInsertBlock(g->B);
             if (i + 1 == e->u.nary.n) {
                 LLVMBuildBr(g->B, j.end);

@@ -9,6 +9,8 @@
 #      not ELF, ELF without a manifest, another native ABI, other field
 #      schemas, a damaged manifest;
 #   5. stoopc explain --dump shows every stage.
+# tests/native/forms.yaml (events: forms_events.json, 400 made-up JSON
+# events) has one rule per code-generation form.
 #
 # ctest sets STOOP, STOOPC, STOOP_SOURCE_DIR and STOOP_SHARED_DIR.
 set -uo pipefail
@@ -68,6 +70,23 @@ n=$(wc -l <out.interp)
 for e in aot cached jit aot_interp; do
   if cmp -s out.interp "out.$e"; then ok "$e: the same $n alerts as the interpreter"
   else fail "$e differs from the interpreter: $(diff out.interp "out.$e" | head -5)"; fi
+done
+
+# Every code-generation form (hash-table and switch `in`, prefix and suffix
+# tries, memoised macros, guards, helpers, interpreter callbacks) on events
+# made to hit and miss each: tests/native/forms.yaml.
+forms=$src/tests/native/forms.yaml
+fevents=$src/tests/native/forms_events.json
+"$stoop" run --engine interp -r "$forms" --input "$fevents" --rule-matching all -o forms.interp 2>/dev/null
+"$stoopc" run -r "$forms" --input "$fevents" --rule-matching all -o forms.jit 2>/dev/null
+"$stoopc" compile --quiet -o forms.so "$forms"
+"$stoop" run -r forms.so --input "$fevents" --rule-matching all -o forms.aot 2>/dev/null
+nrules=$(awk '{ print $3 }' forms.interp | sort -u | wc -l)
+[ "$nrules" = 15 ] && ok "every one of the 15 form rules fires at least once" ||
+  fail "only $nrules of the 15 form rules fire"
+for e in jit aot; do
+  cmp -s forms.interp "forms.$e" && ok "forms: $e gives the interpreter's $(wc -l <forms.interp) alerts" ||
+    fail "forms: $e differs: $(diff forms.interp "forms.$e" | head -5)"
 done
 
 # 3. The cache.
