@@ -229,6 +229,8 @@ for n in $sizes; do
           end=$(date +%s%N)
           awk -v ns=$((end - start)) 'BEGIN { printf "%.3f\n", ns / 1e9 }' >"$so.seconds"
           compile[$e]=$(cat "$so.seconds")
+          # those of other stoopc binaries go after a day unused
+          find "$wd" -maxdepth 1 -name "ruleset-$n-seed$rule_seed-*.so*" -mtime +0 -delete 2>/dev/null || true
         else
           rm -f "$so.tmp.$$"
           echo "   stoopc compile failed or timed out (${compile_timeout} s); native compiles the YAML" \
