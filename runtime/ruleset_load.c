@@ -158,10 +158,13 @@ static bool read_guards(json_ref m, struct so_ruleset *so)
         return false;
     size_t n = json_array_size(arr);
     so->guards = xcalloc(n ? n : 1, sizeof *so->guards);
-    for (size_t i = 0; i < n; i++) {
-        json_ref g, vals;
+    json_iter it; /* json_array_at is linear: iterate */
+    json_iter_begin(arr, &it);
+    json_ref g;
+    for (size_t i = 0; i < n && json_iter_next(&it, &g, NULL, NULL); i++) {
+        json_ref vals;
         uint64_t rule, slot;
-        if (!json_array_at(arr, i, &g) || !get_u64(g, "rule", &rule) || !get_u64(g, "slot", &slot) ||
+        if (!get_u64(g, "rule", &rule) || !get_u64(g, "slot", &slot) ||
             rule > UINT32_MAX || slot >= so->nslots ||
             !json_object_get(g, "values_hex", 10, &vals) || json_kind(vals) != JSON_ARRAY)
             return false;
@@ -171,11 +174,13 @@ static bool read_guards(json_ref m, struct so_ruleset *so)
         ng->nvalues = json_array_size(vals);
         ng->values = xcalloc(ng->nvalues ? ng->nvalues : 1, sizeof *ng->values);
         ng->lens = xcalloc(ng->nvalues ? ng->nvalues : 1, sizeof *ng->lens);
+        json_iter vit;
+        json_iter_begin(vals, &vit);
+        json_ref h;
         for (size_t v = 0; v < ng->nvalues; v++) {
-            json_ref h;
             const char *s;
             size_t len;
-            if (!json_array_at(vals, v, &h) || !json_get_string(h, &s, &len) || len % 2)
+            if (!json_iter_next(&vit, &h, NULL, NULL) || !json_get_string(h, &s, &len) || len % 2)
                 return false;
             char *bytes = xcalloc(len / 2 + 1, 1);
             ng->values[v] = bytes;
@@ -247,9 +252,11 @@ static bool read_manifest(const char *path, const char *sec, size_t seclen, stru
     }
     so->nslots = json_array_size(slots);
     so->slot_keys = xcalloc(so->nslots ? so->nslots : 1, sizeof *so->slot_keys);
+    json_iter sit;
+    json_iter_begin(slots, &sit);
     for (size_t i = 0; i < so->nslots; i++) {
         json_ref k;
-        if (!json_array_at(slots, i, &k) || !json_get_string(k, &s, &n)) {
+        if (!json_iter_next(&sit, &k, NULL, NULL) || !json_get_string(k, &s, &n)) {
             *err = xasprintf("%s: the stoop manifest is damaged (slot %zu)", path, i);
             goto done;
         }
@@ -266,10 +273,12 @@ static bool read_manifest(const char *path, const char *sec, size_t seclen, stru
         size_t *lens = xcalloc(nf ? nf : 1, sizeof *lens);
         char **owned = xcalloc(nf ? nf : 1, sizeof *owned);
         bool files_ok = true;
+        json_iter fit;
+        json_iter_begin(files, &fit);
         for (size_t i = 0; i < nf && files_ok; i++) {
             json_ref f;
             uint64_t off, len;
-            files_ok = json_array_at(files, i, &f) && get_str(f, "name", &s, &n) &&
+            files_ok = json_iter_next(&fit, &f, NULL, NULL) && get_str(f, "name", &s, &n) &&
                        get_u64(f, "offset", &off) && get_u64(f, "length", &len) &&
                        off <= bloblen && len <= bloblen - off;
             if (files_ok) {
