@@ -148,7 +148,18 @@ char *manifest_json(const struct program *p, const struct native_module *nm, siz
                 sb_printf(&sb, "%02x", (unsigned char)g->values[v][k]);
             sb_putc(&sb, '"');
         }
-        sb_puts(&sb, "]}");
+        sb_putc(&sb, ']');
+        if (g->nvalues2) {
+            sb_printf(&sb, ",\"slot2\":%u,\"values2_hex\":[", g->slot2);
+            for (size_t v = 0; v < g->nvalues2; v++) {
+                sb_puts(&sb, v ? ",\"" : "\"");
+                for (size_t k = 0; k < g->lens2[v]; k++)
+                    sb_printf(&sb, "%02x", (unsigned char)g->values2[v][k]);
+                sb_putc(&sb, '"');
+            }
+            sb_putc(&sb, ']');
+        }
+        sb_putc(&sb, '}');
     }
     sb_puts(&sb, "],\"slots\":[");
     for (size_t i = 0; i < nm->nslots; i++) {

@@ -869,7 +869,8 @@ static double guard_selectivity(const struct expr *e, const struct guard_field_s
 /* The rule's most selective guard conjunct, among fields accepted by
  * `allowed` (NULL: any). */
 static const struct expr *best_conjunct(const struct expr *ast, const struct strmap *stats,
-                                        const struct strmap *allowed, char **key_out)
+                                        const struct strmap *allowed, const char *exclude,
+                                        char **key_out)
 {
     expr_vec cj = {0};
     conjuncts(ast, &cj);
@@ -878,7 +879,7 @@ static const struct expr *best_conjunct(const struct expr *ast, const struct str
     *key_out = NULL;
     for (size_t k = 0; k < cj.n; k++) {
         char *key = guard_key(cj.v[k]);
-        if (!key || (allowed && !strmap_get(allowed, key))) {
+        if (!key || (allowed && !strmap_get(allowed, key)) || (exclude && strcmp(key, exclude) == 0)) {
             free(key);
             continue;
         }
@@ -897,6 +898,22 @@ static const struct expr *best_conjunct(const struct expr *ast, const struct str
 }
 
 #define MAX_GUARD_FIELDS 4
+/* Kinds of guard (a field, or a pair of fields) the runtime looks up per
+ * event, at most; and the most value combinations one pair guard adds. */
+#define DISPATCH_KINDS 8
+#define PAIR_MAX_VALUES 64
+
+static void guard_values(const struct expr *e, char ***values, size_t **lens, size_t *n)
+{
+    *n = e->u.check.nvalues;
+    *values = xcalloc(*n, sizeof **values);
+    *lens = xcalloc(*n, sizeof **lens);
+    for (size_t v = 0; v < *n; v++) {
+        const struct value *c = &e->u.check.values[v];
+        (*values)[v] = xstrndup(c->str ? c->str : "", c->len);
+        (*lens)[v] = c->len;
+    }
+}
 
 /* Per rule, a guard for the runtime's dispatch index: its most selective
  * conjunct on one of a few guard fields (each event looks each of those
@@ -950,7 +967,7 @@ static void find_guards(struct gen *g, guard_vec *out)
         if (!r->compiled_ok || r->dropped || !r->ast || !r->source)
             continue;
         char *key;
-        if (best_conjunct(r->ast, &stats, NULL, &key)) {
+        if (best_conjunct(r->ast, &stats, NULL, NULL, &key)) {
             uintptr_t n = (uintptr_t)strmap_get(&picked, key);
             strmap_put(&picked, key, (void *)(n + 1));
         }
@@ -970,25 +987,95 @@ static void find_guards(struct gen *g, guard_vec *out)
             break;
         strmap_put(&allowed, top, (void *)1);
     }
+    /* Per rule its best conjunct and, when the product of values stays
+     * small, its second best on another allowed field: a pair of values
+     * splits the rules far finer than one (resource = pods and verb =
+     * create). At most DISPATCH_KINDS kinds (field, or pair of fields) are
+     * kept, the most used; other rules fall back to their single field's
+     * kind if kept, else stay unguarded. */
+    struct choice {
+        const struct expr *e1, *e2; /* e2 NULL: single */
+        char *k1, *k2;
+    };
+    struct choice *ch = xcalloc(p->nrules ? p->nrules : 1, sizeof *ch);
+    struct strmap kinds = {0}; /* kind key -> uses */
     for (size_t i = 0; i < p->nrules; i++) {
         const struct rule_def *r = p->rules[i];
         if (!r->compiled_ok || r->dropped || !r->ast || !r->source)
             continue;
-        char *key;
-        const struct expr *best = best_conjunct(r->ast, &stats, &allowed, &key);
-        if (!best)
+        struct choice *c = &ch[i];
+        c->e1 = best_conjunct(r->ast, &stats, &allowed, NULL, &c->k1);
+        if (!c->e1)
             continue;
-        struct native_guard ng = {.rule = (uint32_t)i, .slot = slot_index(g, key)};
-        ng.nvalues = best->u.check.nvalues;
-        ng.values = xcalloc(ng.nvalues, sizeof *ng.values);
-        ng.lens = xcalloc(ng.nvalues, sizeof *ng.lens);
-        for (size_t v = 0; v < ng.nvalues; v++) {
-            const struct value *c = &best->u.check.values[v];
-            ng.values[v] = xstrndup(c->str ? c->str : "", c->len);
-            ng.lens[v] = c->len;
+        c->e2 = best_conjunct(r->ast, &stats, &allowed, c->k1, &c->k2);
+        if (c->e2 && c->e1->u.check.nvalues * c->e2->u.check.nvalues > PAIR_MAX_VALUES) {
+            c->e2 = NULL;
+            free(c->k2);
+            c->k2 = NULL;
         }
-        VEC_PUSH(*out, ng);
+        if (c->e2 && strcmp(c->k1, c->k2) > 0) { /* one order per pair of fields */
+            const struct expr *te = c->e1;
+            char *tk = c->k1;
+            c->e1 = c->e2, c->k1 = c->k2;
+            c->e2 = te, c->k2 = tk;
+        }
+        char *kind = xasprintf("%s\x1e%s", c->k1, c->k2 ? c->k2 : "");
+        strmap_put(&kinds, kind, (void *)((uintptr_t)strmap_get(&kinds, kind) + 1));
+        free(kind);
     }
+    struct strmap kept = {0};
+    for (int round = 0; round < DISPATCH_KINDS; round++) {
+        const char *top = NULL;
+        uintptr_t top_n = 0;
+        for (size_t k = 0; k < kinds.cap; k++)
+            if (kinds.keys[k] && (uintptr_t)kinds.vals[k] > top_n && !strmap_get(&kept, kinds.keys[k])) {
+                top = kinds.keys[k];
+                top_n = (uintptr_t)kinds.vals[k];
+            }
+        if (!top)
+            break;
+        strmap_put(&kept, top, (void *)1);
+    }
+    for (size_t i = 0; i < p->nrules; i++) {
+        struct choice *c = &ch[i];
+        if (!c->e1)
+            continue;
+        char *pair = xasprintf("%s\x1e%s", c->k1, c->k2 ? c->k2 : "");
+        char *single = xasprintf("%s\x1e", c->k1);
+        bool use_pair = c->e2 && strmap_get(&kept, pair);
+        bool use_single = !use_pair && strmap_get(&kept, single);
+        if (!use_pair && c->e2 && !use_single) {
+            /* its other field alone, if kept */
+            char *other = xasprintf("%s\x1e", c->k2);
+            if (strmap_get(&kept, other)) {
+                const struct expr *te = c->e1;
+                char *tk = c->k1;
+                c->e1 = c->e2, c->k1 = c->k2;
+                c->e2 = te, c->k2 = tk;
+                use_single = true;
+            }
+            free(other);
+        }
+        free(pair);
+        free(single);
+        if (use_pair || use_single) {
+            struct native_guard ng = {.rule = (uint32_t)i};
+            ng.slot = slot_index(g, c->k1);
+            c->k1 = NULL; /* slot_index took it */
+            guard_values(c->e1, &ng.values, &ng.lens, &ng.nvalues);
+            if (use_pair) {
+                ng.slot2 = slot_index(g, c->k2);
+                c->k2 = NULL;
+                guard_values(c->e2, &ng.values2, &ng.lens2, &ng.nvalues2);
+            }
+            VEC_PUSH(*out, ng);
+        }
+        free(c->k1);
+        free(c->k2);
+    }
+    free(ch);
+    strmap_free(&kinds);
+    strmap_free(&kept);
     strmap_free(&allowed);
     strmap_free(&picked);
     strmap_free(&stats);
@@ -1201,6 +1288,10 @@ void native_module_free(struct native_module *m)
             free(m->guards[i].values[v]);
         free(m->guards[i].values);
         free(m->guards[i].lens);
+        for (size_t v = 0; v < m->guards[i].nvalues2; v++)
+            free(m->guards[i].values2[v]);
+        free(m->guards[i].values2);
+        free(m->guards[i].lens2);
     }
     free(m->guards);
     for (size_t i = 0; i < m->nsources; i++)

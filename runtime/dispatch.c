@@ -3,10 +3,11 @@
  * other rules: the cost per event grows with the rules that could match,
  * not with the size of the rule set.
  *
- * For each guard field: a hash table from value to the positions (in
- * evaluation order) of the rules it guards. Rules without a guard are
- * always candidates. Per event: one lookup per guard field, then the
- * sorted runs of positions merged, so Falco's order (and `first`) holds. */
+ * For each guard field, or pair of fields: a hash table from the value (or
+ * pair of values) to the positions, in evaluation order, of the rules it
+ * guards. Rules without a guard are always candidates. Per event: one
+ * lookup per guard field or pair, then the sorted runs of positions
+ * merged, so Falco's order (and `first`) holds. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -14,14 +15,17 @@
 #include "util.h"
 
 struct entry {
-    const char *s; /* NULL: empty bucket */
+    char *s; /* owned key; NULL: empty bucket */
     size_t len;
     uint32_t *pos; /* positions, ascending */
     size_t n, cap;
 };
 
+/* A pair's key: the first value's length (8 bytes), the first value, the
+ * second value; a single field's key is its value. */
 struct guard_field {
-    uint32_t slot;
+    uint32_t slot, slot2;
+    bool pair;
     struct entry *tab; /* open addressing, power-of-two capacity */
     size_t cap, n;
 };
@@ -33,7 +37,31 @@ struct dispatch {
     size_t nalways;
     struct guard_field *fields;
     size_t nfields;
+    char *key; /* scratch for pair keys */
+    size_t keycap;
 };
+
+/* The lookup key of one value or a pair of values, in d->key (or s). */
+static const char *make_key(struct dispatch *d, const struct guard_field *f, const char *a,
+                            size_t al, const char *b, size_t bl, size_t *len)
+{
+    if (!f->pair) {
+        *len = al;
+        return a;
+    }
+    *len = 8 + al + bl;
+    if (*len > d->keycap) {
+        d->keycap = *len * 2;
+        d->key = xrealloc(d->key, d->keycap);
+    }
+    uint64_t l = al;
+    memcpy(d->key, &l, 8);
+    if (al)
+        memcpy(d->key + 8, a, al);
+    if (bl)
+        memcpy(d->key + 8 + al, b, bl);
+    return d->key;
+}
 
 static uint64_t hash_text(const char *s, size_t n)
 {
@@ -68,7 +96,9 @@ static struct entry *find(struct guard_field *f, const char *s, size_t len, bool
         if (!e->s) {
             if (!add)
                 return NULL;
-            e->s = s;
+            e->s = xmalloc(len ? len : 1);
+            if (len)
+                memcpy(e->s, s, len);
             e->len = len;
             f->n++;
             return e;
@@ -106,9 +136,11 @@ struct dispatch *dispatch_new(const struct native_guard *guards, size_t nguards,
             d->always[d->nalways++] = (uint32_t)pos;
             continue;
         }
+        bool pair = g->nvalues2 > 0;
         struct guard_field *f = NULL;
         for (size_t k = 0; k < d->nfields && !f; k++)
-            if (d->fields[k].slot == g->slot)
+            if (d->fields[k].slot == g->slot && d->fields[k].pair == pair &&
+                (!pair || d->fields[k].slot2 == g->slot2))
                 f = &d->fields[k];
         if (!f && d->nfields == DISPATCH_MAX_FIELDS) { /* the generator keeps to fewer */
             d->always[d->nalways++] = (uint32_t)pos;
@@ -119,9 +151,16 @@ struct dispatch *dispatch_new(const struct native_guard *guards, size_t nguards,
             f = &d->fields[d->nfields++];
             memset(f, 0, sizeof *f);
             f->slot = g->slot;
+            f->slot2 = g->slot2;
+            f->pair = pair;
         }
         for (size_t v = 0; v < g->nvalues; v++)
-            push_pos(find(f, g->values[v], g->lens[v], true), (uint32_t)pos);
+            for (size_t w = 0; w < (pair ? g->nvalues2 : 1); w++) {
+                size_t klen;
+                const char *key = make_key(d, f, g->values[v], g->lens[v], pair ? g->values2[w] : NULL,
+                                           pair ? g->lens2[w] : 0, &klen);
+                push_pos(find(f, key, klen, true), (uint32_t)pos);
+            }
     }
     free(by_rule);
     return d;
@@ -132,11 +171,14 @@ void dispatch_free(struct dispatch *d)
     if (!d)
         return;
     for (size_t k = 0; k < d->nfields; k++) {
-        for (size_t i = 0; i < d->fields[k].cap; i++)
+        for (size_t i = 0; i < d->fields[k].cap; i++) {
             free(d->fields[k].tab[i].pos);
+            free(d->fields[k].tab[i].s);
+        }
         free(d->fields[k].tab);
     }
     free(d->fields);
+    free(d->key);
     free(d->always);
     free(d);
 }
@@ -159,11 +201,18 @@ size_t dispatch_select(struct dispatch *d, const struct fvalues *(*slot)(void *c
         len[nruns++] = d->nalways;
     }
     for (size_t k = 0; k < d->nfields; k++) {
-        const struct fvalues *v = slot(ctx, d->fields[k].slot);
+        struct guard_field *f = &d->fields[k];
+        const struct fvalues *v = slot(ctx, f->slot);
         if (v->n == 0)
             continue;
-        const struct entry *e =
-            find(&d->fields[k], v->v[0].str ? v->v[0].str : "", v->v[0].len, false);
+        const struct fvalues *v2 = f->pair ? slot(ctx, f->slot2) : NULL;
+        if (v2 && v2->n == 0)
+            continue;
+        size_t klen;
+        const char *key = make_key(d, f, v->v[0].str ? v->v[0].str : "", v->v[0].len,
+                                   v2 ? (v2->v[0].str ? v2->v[0].str : "") : NULL,
+                                   v2 ? v2->v[0].len : 0, &klen);
+        const struct entry *e = find(f, key, klen, false);
         if (e && e->n) {
             run[nruns] = e->pos;
             len[nruns++] = e->n;

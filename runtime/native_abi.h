@@ -58,6 +58,13 @@ struct native_guard {
     char **values; /* may hold any byte; lens gives each length */
     size_t *lens;
     size_t nvalues;
+    /* Optional second conjunct, on another field (nvalues2 == 0: none):
+     * the rule can only match when slot2's first value is also one of
+     * values2. The runtime then indexes the pair of values. */
+    uint32_t slot2;
+    char **values2;
+    size_t *lens2;
+    size_t nvalues2;
 };
 
 /* A constant string set, as the generator lays it out for a long `in`

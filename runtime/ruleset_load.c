@@ -138,6 +138,10 @@ static void so_free(void *impl)
             free(so->guards[i].values[v]);
         free(so->guards[i].values);
         free(so->guards[i].lens);
+        for (size_t v = 0; v < so->guards[i].nvalues2; v++)
+            free(so->guards[i].values2[v]);
+        free(so->guards[i].values2);
+        free(so->guards[i].lens2);
     }
     free(so->guards);
     free(so->path);
@@ -149,8 +153,41 @@ static int hex_digit(char c)
     return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
 }
 
-/* The guards of the manifest (rule, slot, hex values), checked against the
- * slot count. */
+/* A hex-encoded array of the manifest: the values and their lengths. */
+static bool read_hex_values(json_ref arr, char ***values, size_t **lens, size_t *n)
+{
+    if (json_kind(arr) != JSON_ARRAY)
+        return false;
+    *n = json_array_size(arr);
+    *values = xcalloc(*n ? *n : 1, sizeof **values);
+    *lens = xcalloc(*n ? *n : 1, sizeof **lens);
+    json_iter it;
+    json_iter_begin(arr, &it);
+    json_ref h;
+    for (size_t v = 0; v < *n; v++) {
+        const char *s;
+        size_t len;
+        if (!json_iter_next(&it, &h, NULL, NULL) || !json_get_string(h, &s, &len) || len % 2) {
+            *n = v; /* what was filled, for freeing */
+            return false;
+        }
+        char *bytes = xcalloc(len / 2 + 1, 1);
+        (*values)[v] = bytes;
+        (*lens)[v] = len / 2;
+        for (size_t k = 0; k < len / 2; k++) {
+            int hi = hex_digit(s[2 * k]), lo = hex_digit(s[2 * k + 1]);
+            if (hi < 0 || lo < 0) {
+                *n = v + 1;
+                return false;
+            }
+            bytes[k] = (char)(hi << 4 | lo);
+        }
+    }
+    return true;
+}
+
+/* The guards of the manifest (rule, slot, hex values, and optionally
+ * slot2 and values2), checked against the slot count. */
 static bool read_guards(json_ref m, struct so_ruleset *so)
 {
     json_ref arr;
@@ -162,35 +199,23 @@ static bool read_guards(json_ref m, struct so_ruleset *so)
     json_iter_begin(arr, &it);
     json_ref g;
     for (size_t i = 0; i < n && json_iter_next(&it, &g, NULL, NULL); i++) {
-        json_ref vals;
-        uint64_t rule, slot;
-        if (!get_u64(g, "rule", &rule) || !get_u64(g, "slot", &slot) ||
-            rule > UINT32_MAX || slot >= so->nslots ||
-            !json_object_get(g, "values_hex", 10, &vals) || json_kind(vals) != JSON_ARRAY)
+        json_ref vals, vals2;
+        uint64_t rule, slot, slot2 = 0;
+        if (!get_u64(g, "rule", &rule) || !get_u64(g, "slot", &slot) || rule > UINT32_MAX ||
+            slot >= so->nslots || !json_object_get(g, "values_hex", 10, &vals))
             return false;
         struct native_guard *ng = &so->guards[so->nguards++];
         ng->rule = (uint32_t)rule;
         ng->slot = (uint32_t)slot;
-        ng->nvalues = json_array_size(vals);
-        ng->values = xcalloc(ng->nvalues ? ng->nvalues : 1, sizeof *ng->values);
-        ng->lens = xcalloc(ng->nvalues ? ng->nvalues : 1, sizeof *ng->lens);
-        json_iter vit;
-        json_iter_begin(vals, &vit);
-        json_ref h;
-        for (size_t v = 0; v < ng->nvalues; v++) {
-            const char *s;
-            size_t len;
-            if (!json_iter_next(&vit, &h, NULL, NULL) || !json_get_string(h, &s, &len) || len % 2)
+        if (!read_hex_values(vals, &ng->values, &ng->lens, &ng->nvalues))
+            return false;
+        if (json_object_get(g, "values2_hex", 11, &vals2)) {
+            if (!get_u64(g, "slot2", &slot2) || slot2 >= so->nslots)
                 return false;
-            char *bytes = xcalloc(len / 2 + 1, 1);
-            ng->values[v] = bytes;
-            ng->lens[v] = len / 2;
-            for (size_t k = 0; k < len / 2; k++) {
-                int hi = hex_digit(s[2 * k]), lo = hex_digit(s[2 * k + 1]);
-                if (hi < 0 || lo < 0)
-                    return false;
-                bytes[k] = (char)(hi << 4 | lo);
-            }
+            ng->slot2 = (uint32_t)slot2;
+            if (!read_hex_values(vals2, &ng->values2, &ng->lens2, &ng->nvalues2) ||
+                ng->nvalues2 == 0)
+                return false;
         }
     }
     return true;
