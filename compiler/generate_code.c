@@ -680,8 +680,10 @@ static LLVMValueRef gen_expr(struct gen *g, const struct expr *e);
 
 static char *macro_key(struct gen *g, const struct expr *e)
 {
+    /* The name too: `macro: b` whose body is just `a` has a's text, and
+     * sharing a's function would make b's call itself. */
     char *text = expr_to_string(e->u.macro.body, true);
-    char *k = xasprintf("%s\x1f%s", g->source, text);
+    char *k = xasprintf("%s\x1f%s\x1f%s", g->source, e->u.macro.name, text);
     free(text);
     return k;
 }
