@@ -44,7 +44,7 @@ bool stoop_h_bool(const struct fvalues *l, int op, bool c);
 OUT_OF_LINE bool stoop_h_ip(const struct fvalues *l, int op, unsigned family, unsigned prefix,
                 const uint8_t *addr);
 
-const struct fvalues *stoop_h_slot(struct native_ctx *c, uint32_t slot)
+OUT_OF_LINE const struct fvalues *stoop_h_slot(struct native_ctx *c, uint32_t slot)
 {
     struct native_slot_value *sv = &c->cache[slot];
     if (sv->gen == c->gen)
