@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "commands.h"
 #include "diag.h"
@@ -40,20 +41,24 @@ static int load(struct program *p, const char *const *files, size_t n)
 
 static void compile_usage(FILE *out)
 {
-    fputs("usage: stoopc compile [-o RULESET.so] [--cpu CPU|native] [--no-inline] [--no-memo]\n"
-          "                      [--no-guards] [--stats] [--quiet] RULES...\n"
+    fputs("usage: stoopc compile [-o RULESET.so] [--cpu CPU|native] [--jobs N] [--no-inline]\n"
+          "                      [--no-memo] [--no-guards] [--stats] [--quiet] RULES...\n"
           "\n"
           "Compiles rules files (loaded in the order given, as Falco loads -r files) to a\n"
           "ruleset shared object for `stoop run -r RULESET.so`. The code targets a generic\n"
           "x86-64 CPU unless --cpu says otherwise. --no-inline, --no-memo and --no-guards\n"
           "turn off inline checks, shared-macro memoisation and the rule guards the\n"
-          "runtime indexes (to measure each). --stats prints each stage's time.\n",
+          "runtime indexes (to measure each). --stats prints each stage's time. Large\n"
+          "rule sets are split into partitions compiled on --jobs threads (default: the\n"
+          "online CPUs, at most 8).\n",
           out);
 }
 
 int cmd_compile(int argc, char **argv)
 {
     const char *out = "ruleset.so", *cpu = NULL;
+    long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+    unsigned jobs = ncpu > 0 ? (unsigned)(ncpu < 8 ? ncpu : 8) : 1;
     bool stats = false, quiet = false;
     struct codegen_opts co;
     codegen_opts_default(&co);
@@ -65,6 +70,8 @@ int cmd_compile(int argc, char **argv)
             out = argv[++i];
         else if (strcmp(a, "--cpu") == 0 && i + 1 < argc)
             cpu = argv[++i];
+        else if (strcmp(a, "--jobs") == 0 && i + 1 < argc && atoi(argv[i + 1]) > 0)
+            jobs = (unsigned)atoi(argv[++i]);
         else if (strcmp(a, "--no-inline") == 0)
             co.inline_checks = false;
         else if (strcmp(a, "--no-memo") == 0)
@@ -104,23 +111,15 @@ int cmd_compile(int argc, char **argv)
     }
     double t1 = now();
     char *err = NULL;
-    LLVMTargetMachineRef tm = native_target_machine(cpu, true, &err);
-    if (!tm) {
-        fprintf(stderr, "stoopc: %s\n", err);
-        free(err);
-        program_free(&p);
-        return 2;
-    }
-    LLVMContextRef ctx = LLVMContextCreate();
+    size_t nparts = codegen_partitions(&p, jobs);
+    LLVMContextRef *ctxs = xcalloc(nparts, sizeof *ctxs);
+    for (size_t k = 0; k < nparts; k++)
+        ctxs[k] = LLVMContextCreate();
     struct native_module nm;
-    generate_code(&p, ctx, &co, &nm);
-    double t2 = now();
-    bool ok = verify_module(nm.mod, &err);
+    generate_code(&p, ctxs, nparts, &co, &nm);
+    double t2 = now(), link = 0;
+    bool ok = emit_shared_object(&p, &nm, cpu, out, &link, &err);
     double t3 = now();
-    ok = ok && optimize_module(nm.mod, tm, &err);
-    double t4 = now();
-    ok = ok && emit_shared_object(&p, &nm, tm, out, &err);
-    double t5 = now();
     if (!ok) {
         fprintf(stderr, "stoopc: %s\n", err);
         free(err);
@@ -133,17 +132,19 @@ int cmd_compile(int argc, char **argv)
             fprintf(stderr, "stoopc: %s: %zu rules, %zu sources, %zu checks inline, %zu through "
                             "the interpreter, %u shared macros, %zu guarded rules, in %.3f s\n",
                     out, nrules, nm.nsources, nm.ninline, nm.nfallback, nm.nmemo, nm.nguards,
-                    t5 - t0);
+                    t3 - t0);
         if (stats)
-            fprintf(stderr, "stoopc: stages: load %.1f ms, generate %.1f ms, verify %.1f ms, "
-                            "optimise %.1f ms, emit and link %.1f ms\n",
-                    (t1 - t0) * 1e3, (t2 - t1) * 1e3, (t3 - t2) * 1e3, (t4 - t3) * 1e3,
-                    (t5 - t4) * 1e3);
+            fprintf(stderr, "stoopc: stages: load %.1f ms, generate %.1f ms, verify + optimise + "
+                            "emit %.1f ms (%zu partition%s in parallel), link %.1f ms\n",
+                    (t1 - t0) * 1e3, (t2 - t1) * 1e3, (t3 - t2 - link) * 1e3, nparts,
+                    nparts == 1 ? "" : "s", link * 1e3);
     }
-    LLVMDisposeModule(nm.mod);
+    for (size_t k = 0; k < nparts; k++) {
+        LLVMDisposeModule(nm.mods[k]);
+        LLVMContextDispose(ctxs[k]);
+    }
+    free(ctxs);
     native_module_free(&nm);
-    LLVMContextDispose(ctx);
-    LLVMDisposeTargetMachine(tm);
     program_free(&p);
     return rc;
 }
@@ -309,7 +310,7 @@ int cmd_dump(int argc, char **argv)
         struct codegen_opts co;
         codegen_opts_default(&co);
         struct native_module nm;
-        generate_code(&p, ctx, &co, &nm);
+        generate_code(&p, &ctx, 1, &co, &nm);
         char *fname = NULL;
         for (size_t i = 0; rule && i < p.nrules; i++)
             if (strcmp(p.rules[i]->name, rule) == 0)
@@ -317,11 +318,11 @@ int cmd_dump(int argc, char **argv)
         if (want[D_IR]) {
             puts("== ir");
             if (fname)
-                print_function_ir(stdout, nm.mod, fname);
+                print_function_ir(stdout, nm.mods[0], fname);
             else
-                print_generated_ir(stdout, nm.mod);
+                print_generated_ir(stdout, nm.mods[0]);
         }
-        bool ok = verify_module(nm.mod, &err) && optimize_module(nm.mod, tm, &err);
+        bool ok = verify_module(nm.mods[0], &err) && optimize_module(nm.mods[0], tm, &err);
         if (!ok) {
             fprintf(stderr, "stoopc: %s\n", err);
             free(err);
@@ -330,14 +331,14 @@ int cmd_dump(int argc, char **argv)
         if (ok && want[D_IR_OPT]) {
             puts("== ir-opt");
             if (fname)
-                print_function_ir(stdout, nm.mod, fname);
+                print_function_ir(stdout, nm.mods[0], fname);
             else
-                print_generated_ir(stdout, nm.mod);
+                print_generated_ir(stdout, nm.mods[0]);
         }
         if (ok && want[D_ASM]) {
             LLVMMemoryBufferRef buf;
             char *msg = NULL;
-            if (LLVMTargetMachineEmitToMemoryBuffer(tm, nm.mod, LLVMAssemblyFile, &msg, &buf)) {
+            if (LLVMTargetMachineEmitToMemoryBuffer(tm, nm.mods[0], LLVMAssemblyFile, &msg, &buf)) {
                 fprintf(stderr, "stoopc: %s\n", msg ? msg : "cannot emit assembly");
                 LLVMDisposeMessage(msg);
                 rc = 2;
@@ -348,7 +349,7 @@ int cmd_dump(int argc, char **argv)
             }
         }
         free(fname);
-        LLVMDisposeModule(nm.mod);
+        LLVMDisposeModule(nm.mods[0]);
         native_module_free(&nm);
         LLVMContextDispose(ctx);
         LLVMDisposeTargetMachine(tm);

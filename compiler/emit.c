@@ -11,8 +11,9 @@
  * values in hex since they may hold any byte) and where each rules
  * file's bytes are (offset after the NUL, length): the runtime rebuilds
  * the rules' output formats and interpreter fallbacks from those files
- * with the front end, which needs no LLVM. The code is linked into a
- * shared object by the system's C compiler driver (cc). */
+ * with the front end, which needs no LLVM. The partitions of the code are
+ * optimised and emitted on parallel threads, then linked into a shared
+ * object by the system's C compiler driver (cc, or $CC). */
 #include <errno.h>
 #include <inttypes.h>
 #include <spawn.h>
@@ -20,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "emit.h"
@@ -181,9 +183,9 @@ static void add_manifest(const struct program *p, const struct native_module *nm
     free(json);
     for (size_t i = 0; i < p->src.n; i++)
         sb_append(&blob, p->src.files[i]->text, p->src.files[i]->len);
-    LLVMContextRef ctx = LLVMGetModuleContext(nm->mod);
+    LLVMContextRef ctx = LLVMGetModuleContext(nm->mods[0]);
     LLVMValueRef init = LLVMConstStringInContext(ctx, blob.s, (unsigned)blob.len, true);
-    LLVMValueRef gv = LLVMAddGlobal(nm->mod, LLVMTypeOf(init), NATIVE_SYM_MANIFEST);
+    LLVMValueRef gv = LLVMAddGlobal(nm->mods[0], LLVMTypeOf(init), NATIVE_SYM_MANIFEST);
     LLVMSetInitializer(gv, init);
     LLVMSetGlobalConstant(gv, true);
     LLVMSetSection(gv, NATIVE_MANIFEST_SECTION);
@@ -214,32 +216,47 @@ static bool run_tool(char *const *argv, char **err)
     return true;
 }
 
-bool emit_shared_object(const struct program *p, struct native_module *nm, LLVMTargetMachineRef tm,
-                        const char *out_path, char **err)
+bool emit_shared_object(const struct program *p, struct native_module *nm, const char *cpu,
+                        const char *out_path, double *link_seconds, char **err)
 {
     add_manifest(p, nm);
-    char *obj = xasprintf("%s.%ld.o", out_path, (long)getpid());
+    char *prefix = xasprintf("%s.%ld.part", out_path, (long)getpid());
     char *tmp = xasprintf("%s.%ld.tmp", out_path, (long)getpid());
-    char *msg = NULL;
     bool ok = false;
-    if (LLVMTargetMachineEmitToFile(tm, nm->mod, obj, LLVMObjectFile, &msg)) {
-        *err = xasprintf("cannot write %s: %s", obj, msg ? msg : "?");
-        LLVMDisposeMessage(msg);
+    char **argv = xcalloc(nm->nmods + 6, sizeof *argv);
+    if (!optimize_parallel(nm, cpu, true, prefix, err))
         goto done;
-    }
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
     const char *cc = getenv("CC");
-    char *argv[] = {(char *)(cc && *cc ? cc : "cc"), "-shared", "-o", tmp, obj, NULL};
+    size_t k = 0;
+    argv[k++] = (char *)(cc && *cc ? cc : "cc");
+    argv[k++] = "-shared";
+    argv[k++] = "-o";
+    argv[k++] = tmp;
+    for (size_t i = 0; i < nm->nmods; i++)
+        argv[k++] = xasprintf("%s%zu.o", prefix, i);
     if (!run_tool(argv, err))
         goto done;
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    if (link_seconds)
+        *link_seconds = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
     if (rename(tmp, out_path) != 0) {
         *err = xasprintf("cannot write %s: %s", out_path, strerror(errno));
         goto done;
     }
     ok = true;
 done:
-    unlink(obj);
+    for (size_t i = 0; i < nm->nmods; i++) {
+        char *obj = xasprintf("%s%zu.o", prefix, i);
+        unlink(obj);
+        free(obj);
+    }
+    for (size_t i = 4; argv[i]; i++)
+        free(argv[i]);
+    free(argv);
     unlink(tmp);
-    free(obj);
+    free(prefix);
     free(tmp);
     return ok;
 }

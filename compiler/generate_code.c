@@ -74,9 +74,23 @@ static const char *const helper_names[] = {
 #undef X
 };
 
+/* State shared by the partitions of one program. */
+struct gen_shared {
+    struct strmap slots; /* key -> slot + 1 */
+    VEC(char *) slot_keys;
+    struct strmap macro_uses; /* source \x1f name \x1f body text -> rules using it */
+    struct strmap macro_fns;  /* same key -> function name (defined in some partition) */
+    uint32_t nmemo;
+    size_t ninline, nfallback, nmemo_uses;
+    bool split; /* several partitions: functions are hidden, not internal */
+};
+
+/* One partition: a module of its own context (partitions are optimised
+ * and emitted in parallel). */
 struct gen {
     const struct program *p;
     const struct codegen_opts *o;
+    struct gen_shared *sh;
     LLVMContextRef C;
     LLVMModuleRef M;
     LLVMBuilderRef B;
@@ -91,13 +105,7 @@ struct gen {
     uint32_t check_no; /* next check number in that rule */
     const char *source;
 
-    struct strmap slots; /* key -> slot + 1 */
-    VEC(char *) slot_keys;
     struct strmap strings; /* constant text -> global */
-    struct strmap macro_uses; /* source \x1f body text -> count of rules using it */
-    struct strmap macro_fns;  /* same key -> function */
-    uint32_t nmemo;
-    size_t ninline, nfallback, nmemo_uses;
 };
 
 /* ---- small builders ---- */
@@ -165,14 +173,14 @@ static LLVMBasicBlockRef new_block(struct gen *g, const char *name)
 
 static uint32_t slot_index(struct gen *g, char *key)
 {
-    void *v = strmap_get(&g->slots, key);
+    void *v = strmap_get(&g->sh->slots, key);
     if (v) {
         free(key);
         return (uint32_t)((uintptr_t)v - 1);
     }
-    uint32_t idx = (uint32_t)g->slot_keys.n;
-    VEC_PUSH(g->slot_keys, key);
-    strmap_put(&g->slots, key, (void *)(uintptr_t)(idx + 1));
+    uint32_t idx = (uint32_t)g->sh->slot_keys.n;
+    VEC_PUSH(g->sh->slot_keys, key);
+    strmap_put(&g->sh->slots, key, (void *)(uintptr_t)(idx + 1));
     return idx;
 }
 
@@ -200,7 +208,7 @@ static size_t count_checks(const struct expr *e)
 
 static LLVMValueRef fallback(struct gen *g, uint32_t check)
 {
-    g->nfallback++;
+    g->sh->nfallback++;
     LLVMValueRef args[] = {g->ctx, const_i32(g, g->rule), const_i32(g, check)};
     return call(g, H_FALLBACK, args, 3);
 }
@@ -511,7 +519,7 @@ static LLVMValueRef gen_check(struct gen *g, const struct expr *e)
     LLVMValueRef sargs[] = {g->ctx, const_i32(g, slot)};
     LLVMValueRef l = call(g, H_SLOT, sargs, 2);
     if (op == OP_EXISTS) {
-        g->ninline++;
+        g->sh->ninline++;
         return call(g, H_EXISTS, &l, 1);
     }
     const struct value *vals = e->u.check.values;
@@ -532,7 +540,7 @@ static LLVMValueRef gen_check(struct gen *g, const struct expr *e)
     }
     if (!r)
         return fallback(g, check);
-    g->ninline++;
+    g->sh->ninline++;
     return r;
 }
 
@@ -651,7 +659,7 @@ static LLVMValueRef gen_trie(struct gen *g, struct expr *const *kids, size_t n)
         t->terminal = true; /* a shorter pattern covers the longer ones */
     }
     g->check_no += (uint32_t)n;
-    g->ninline += n;
+    g->sh->ninline += n;
     LLVMValueRef sargs[] = {g->ctx, const_i32(g, slot)};
     LLVMValueRef l = call(g, H_SLOT, sargs, 2);
     LLVMValueRef lenp = entry_alloca(g, g->i64);
@@ -690,17 +698,38 @@ static char *macro_key(struct gen *g, const struct expr *e)
 
 /* A shared macro: its memoised function, generated on first use with the
  * current rule's check numbering. */
+/* A function generated here, or declared here and defined in another
+ * partition (then hidden: visible to the other objects of the ruleset,
+ * not outside it). */
+static void set_local(struct gen *g, LLVMValueRef fn)
+{
+    if (g->sh->split)
+        LLVMSetVisibility(fn, LLVMHiddenVisibility);
+    else
+        LLVMSetLinkage(fn, LLVMInternalLinkage);
+}
+
+static LLVMValueRef function_named(struct gen *g, const char *name)
+{
+    LLVMValueRef fn = LLVMGetNamedFunction(g->M, name);
+    if (!fn) { /* defined in another partition */
+        fn = LLVMAddFunction(g->M, name, g->rule_fn_type);
+        LLVMSetVisibility(fn, LLVMHiddenVisibility);
+    }
+    return fn;
+}
+
 static LLVMValueRef gen_memo_macro(struct gen *g, const struct expr *e, const char *key)
 {
-    LLVMValueRef fn = strmap_get(&g->macro_fns, key);
+    const char *known_name = strmap_get(&g->sh->macro_fns, key);
+    LLVMValueRef fn = known_name ? function_named(g, known_name) : NULL;
     size_t nchecks = count_checks(e->u.macro.body);
     if (!fn) {
-        uint32_t memo = g->nmemo++;
+        uint32_t memo = g->sh->nmemo++;
         char *name = xasprintf("stoop_macro_%s_%u", e->u.macro.name, memo);
         fn = LLVMAddFunction(g->M, name, g->rule_fn_type);
-        free(name);
-        LLVMSetLinkage(fn, LLVMInternalLinkage);
-        strmap_put(&g->macro_fns, key, fn);
+        set_local(g, fn);
+        strmap_put(&g->sh->macro_fns, key, name); /* the map owns the name */
         /* Generate it now, then come back. */
         LLVMBasicBlockRef saved_block = LLVMGetInsertBlock(g->B);
         LLVMValueRef saved_fn = g->fn, saved_ctx = g->ctx;
@@ -727,7 +756,7 @@ static LLVMValueRef gen_memo_macro(struct gen *g, const struct expr *e, const ch
         LLVMPositionBuilderAtEnd(g->B, saved_block);
     }
     g->check_no += (uint32_t)nchecks;
-    g->nmemo_uses++;
+    g->sh->nmemo_uses++;
     return LLVMBuildCall2(g->B, g->rule_fn_type, fn, &g->ctx, 1, "");
 }
 
@@ -771,7 +800,7 @@ static LLVMValueRef gen_expr(struct gen *g, const struct expr *e)
             return const_bool(g, false);
         if (g->o->memo_macros && count_checks(e->u.macro.body) >= 2) {
             char *key = macro_key(g, e);
-            uintptr_t uses = (uintptr_t)strmap_get(&g->macro_uses, key);
+            uintptr_t uses = (uintptr_t)strmap_get(&g->sh->macro_uses, key);
             LLVMValueRef v = uses >= 2 ? gen_memo_macro(g, e, key) : NULL;
             free(key);
             if (v)
@@ -804,8 +833,8 @@ static void count_macro_uses(struct gen *g, const struct expr *e, struct strmap 
             char *key = macro_key(g, e);
             if (!strmap_get(seen, key)) {
                 strmap_put(seen, key, (void *)1);
-                uintptr_t n = (uintptr_t)strmap_get(&g->macro_uses, key);
-                strmap_put(&g->macro_uses, key, (void *)(n + 1));
+                uintptr_t n = (uintptr_t)strmap_get(&g->sh->macro_uses, key);
+                strmap_put(&g->sh->macro_uses, key, (void *)(n + 1));
             }
             free(key);
         }
@@ -1107,7 +1136,7 @@ static LLVMValueRef gen_rule(struct gen *g, size_t idx)
     char *name = xasprintf("stoop_rule_%zu", idx);
     LLVMValueRef fn = LLVMAddFunction(g->M, name, g->rule_fn_type);
     free(name);
-    LLVMSetLinkage(fn, LLVMInternalLinkage);
+    set_local(g, fn);
     set_noinline(g, fn);
     g->fn = fn;
     g->ctx = LLVMGetParam(fn, 0);
@@ -1119,8 +1148,9 @@ static LLVMValueRef gen_rule(struct gen *g, size_t idx)
     return fn;
 }
 
-/* uint32_t stoop_eval_<source>(ctx, order, n, all, matched) */
-static void gen_entry(struct gen *g, const char *source, LLVMValueRef *rule_fns)
+/* uint32_t stoop_eval_<source>(ctx, order, n, all, matched); rules may
+ * live in other partitions. */
+static void gen_entry(struct gen *g, const char *source, const bool *compiled)
 {
     LLVMTypeRef params[] = {g->ptr, g->ptr, g->i32, g->i32, g->ptr};
     LLVMTypeRef ft = LLVMFunctionType(g->i32, params, 5, false);
@@ -1151,16 +1181,19 @@ static void gen_entry(struct gen *g, const char *source, LLVMValueRef *rule_fns)
     LLVMBasicBlockRef none = new_block(g, "none");
     size_t ncases = 0;
     for (size_t k = 0; k < g->p->nrules; k++)
-        if (rule_fns[k] && strcmp(g->p->rules[k]->source, source) == 0)
+        if (compiled[k] && strcmp(g->p->rules[k]->source, source) == 0)
             ncases++;
     LLVMValueRef sw = LLVMBuildSwitch(g->B, ridx, none, (unsigned)ncases);
     for (size_t k = 0; k < g->p->nrules; k++) {
-        if (!rule_fns[k] || strcmp(g->p->rules[k]->source, source) != 0)
+        if (!compiled[k] || strcmp(g->p->rules[k]->source, source) != 0)
             continue;
         LLVMBasicBlockRef bb = new_block(g, "rule");
         LLVMAddCase(sw, const_i32(g, k), bb);
         LLVMPositionBuilderAtEnd(g->B, bb);
-        LLVMValueRef v = LLVMBuildCall2(g->B, g->rule_fn_type, rule_fns[k], &ctx, 1, "");
+        char *rname = xasprintf("stoop_rule_%zu", k);
+        LLVMValueRef rfn = function_named(g, rname);
+        free(rname);
+        LLVMValueRef v = LLVMBuildCall2(g->B, g->rule_fn_type, rfn, &ctx, 1, "");
         LLVMBuildStore(g->B, v, rp);
         LLVMBuildBr(g->B, judge);
     }
@@ -1198,52 +1231,82 @@ static LLVMModuleRef load_helpers(LLVMContextRef ctx)
     return m;
 }
 
-void generate_code(const struct program *p, LLVMContextRef ctx, const struct codegen_opts *o,
-                   struct native_module *out)
+static void part_init(struct gen *g, const struct program *p, const struct codegen_opts *o,
+                      struct gen_shared *sh, LLVMContextRef ctx, size_t index)
 {
-    struct gen g = {.p = p, .o = o, .C = ctx};
-    memset(out, 0, sizeof *out);
-    g.M = load_helpers(ctx);
-    LLVMSetModuleIdentifier(g.M, "stoop_rules", strlen("stoop_rules"));
-    g.B = LLVMCreateBuilderInContext(ctx);
-    g.i1 = LLVMInt1TypeInContext(ctx);
-    g.i8 = LLVMInt8TypeInContext(ctx);
-    g.i32 = LLVMInt32TypeInContext(ctx);
-    g.i64 = LLVMInt64TypeInContext(ctx);
-    g.ptr = LLVMPointerTypeInContext(ctx, 0);
-    g.rule_fn_type = LLVMFunctionType(g.i1, &g.ptr, 1, false);
+    memset(g, 0, sizeof *g);
+    g->p = p;
+    g->o = o;
+    g->sh = sh;
+    g->C = ctx;
+    g->M = load_helpers(ctx);
+    char *id = xasprintf("stoop_rules_%zu", index);
+    LLVMSetModuleIdentifier(g->M, id, strlen(id));
+    free(id);
+    g->B = LLVMCreateBuilderInContext(ctx);
+    g->i1 = LLVMInt1TypeInContext(ctx);
+    g->i8 = LLVMInt8TypeInContext(ctx);
+    g->i32 = LLVMInt32TypeInContext(ctx);
+    g->i64 = LLVMInt64TypeInContext(ctx);
+    g->ptr = LLVMPointerTypeInContext(ctx, 0);
+    g->rule_fn_type = LLVMFunctionType(g->i1, &g->ptr, 1, false);
     for (int i = 0; i < H_COUNT; i++) {
-        g.h[i].fn = LLVMGetNamedFunction(g.M, helper_names[i]);
-        if (!g.h[i].fn)
+        g->h[i].fn = LLVMGetNamedFunction(g->M, helper_names[i]);
+        if (!g->h[i].fn)
             BUG("helper %s missing from the bitcode", helper_names[i]);
-        g.h[i].type = LLVMGlobalGetValueType(g.h[i].fn);
+        g->h[i].type = LLVMGlobalGetValueType(g->h[i].fn);
     }
-    LLVMTypeRef mparams[] = {g.ptr, g.ptr, g.i64};
-    g.memcmp_type = LLVMFunctionType(g.i32, mparams, 3, false);
-    g.memcmp_fn = LLVMGetNamedFunction(g.M, "memcmp");
-    if (!g.memcmp_fn)
-        g.memcmp_fn = LLVMAddFunction(g.M, "memcmp", g.memcmp_type);
+    LLVMTypeRef mparams[] = {g->ptr, g->ptr, g->i64};
+    g->memcmp_type = LLVMFunctionType(g->i32, mparams, 3, false);
+    g->memcmp_fn = LLVMGetNamedFunction(g->M, "memcmp");
+    if (!g->memcmp_fn)
+        g->memcmp_fn = LLVMAddFunction(g->M, "memcmp", g->memcmp_type);
+}
+
+static LLVMModuleRef part_finish(struct gen *g)
+{
+    /* The helpers exist to be inlined: internal, so unused ones vanish. */
+    for (int i = 0; i < H_COUNT; i++)
+        LLVMSetLinkage(g->h[i].fn, LLVMInternalLinkage);
+    LLVMDisposeBuilder(g->B);
+    strmap_free(&g->strings);
+    return g->M;
+}
+
+void generate_code(const struct program *p, LLVMContextRef *ctxs, size_t nparts,
+                   const struct codegen_opts *o, struct native_module *out)
+{
+    struct gen_shared sh = {.split = nparts > 1};
+    memset(out, 0, sizeof *out);
+    struct gen *parts = xcalloc(nparts, sizeof *parts);
+    for (size_t k = 0; k < nparts; k++)
+        part_init(&parts[k], p, o, &sh, ctxs[k], k);
+    struct gen *g0 = &parts[0];
 
     /* Which macros several rules of a source share. */
     for (size_t i = 0; i < p->nrules; i++) {
         if (!rule_compiled(p->rules[i]))
             continue;
         struct strmap seen = {0};
-        g.source = p->rules[i]->source;
-        count_macro_uses(&g, p->rules[i]->ast, &seen);
+        g0->source = p->rules[i]->source;
+        count_macro_uses(g0, p->rules[i]->ast, &seen);
         strmap_free(&seen);
     }
 
     guard_vec guards = {0};
     if (o->guards)
-        find_guards(&g, &guards);
+        find_guards(g0, &guards);
 
-    LLVMValueRef *rule_fns = xcalloc(p->nrules ? p->nrules : 1, sizeof *rule_fns);
+    /* Rules go round-robin to the partitions; entries and the memo size
+     * to the first. */
+    bool *compiled = xcalloc(p->nrules ? p->nrules : 1, sizeof *compiled);
     VEC(char *) sources = {0};
+    size_t n = 0;
     for (size_t i = 0; i < p->nrules; i++) {
         if (!rule_compiled(p->rules[i]))
             continue;
-        rule_fns[i] = gen_rule(&g, i);
+        gen_rule(&parts[n++ % nparts], i);
+        compiled[i] = true;
         bool known = false;
         for (size_t k = 0; k < sources.n; k++)
             known = known || strcmp(sources.v[k], p->rules[i]->source) == 0;
@@ -1251,33 +1314,46 @@ void generate_code(const struct program *p, LLVMContextRef ctx, const struct cod
             VEC_PUSH(sources, xstrdup(p->rules[i]->source));
     }
     for (size_t k = 0; k < sources.n; k++)
-        gen_entry(&g, sources.v[k], rule_fns);
-    free(rule_fns);
+        gen_entry(g0, sources.v[k], compiled);
+    free(compiled);
 
-    LLVMValueRef nmemo = LLVMAddGlobal(g.M, g.i32, "stoop_nmemo");
-    LLVMSetInitializer(nmemo, const_i32(&g, g.nmemo));
+    LLVMValueRef nmemo = LLVMAddGlobal(g0->M, g0->i32, "stoop_nmemo");
+    LLVMSetInitializer(nmemo, const_i32(g0, sh.nmemo));
     LLVMSetGlobalConstant(nmemo, true);
 
-    /* The helpers exist to be inlined: internal, so unused ones vanish. */
-    for (int i = 0; i < H_COUNT; i++)
-        LLVMSetLinkage(g.h[i].fn, LLVMInternalLinkage);
-
-    LLVMDisposeBuilder(g.B);
-    strmap_free(&g.slots);
-    strmap_free(&g.strings);
-    strmap_free(&g.macro_uses);
-    strmap_free(&g.macro_fns);
-    out->mod = g.M;
-    out->slot_keys = g.slot_keys.v;
-    out->nslots = g.slot_keys.n;
-    out->nmemo = g.nmemo;
+    out->mods = xcalloc(nparts, sizeof *out->mods);
+    out->nmods = nparts;
+    for (size_t k = 0; k < nparts; k++)
+        out->mods[k] = part_finish(&parts[k]);
+    free(parts);
+    strmap_free(&sh.slots);
+    strmap_free(&sh.macro_uses);
+    for (size_t k = 0; k < sh.macro_fns.cap; k++)
+        if (sh.macro_fns.keys && sh.macro_fns.keys[k])
+            free(sh.macro_fns.vals[k]);
+    strmap_free(&sh.macro_fns);
+    out->slot_keys = sh.slot_keys.v;
+    out->nslots = sh.slot_keys.n;
+    out->nmemo = sh.nmemo;
     out->guards = guards.v;
     out->nguards = guards.n;
     out->sources = sources.v;
     out->nsources = sources.n;
-    out->ninline = g.ninline;
-    out->nfallback = g.nfallback;
-    out->nmemo_uses = g.nmemo_uses;
+    out->ninline = sh.ninline;
+    out->nfallback = sh.nfallback;
+    out->nmemo_uses = sh.nmemo_uses;
+}
+
+size_t codegen_partitions(const struct program *p, unsigned jobs)
+{
+    size_t nrules = 0;
+    for (size_t i = 0; i < p->nrules; i++)
+        nrules += rule_compiled(p->rules[i]);
+    /* Splitting pays once there is work for each: 24 rules a partition. */
+    size_t n = nrules / 24;
+    if (n > jobs)
+        n = jobs;
+    return n ? n : 1;
 }
 
 void native_module_free(struct native_module *m)
@@ -1299,6 +1375,7 @@ void native_module_free(struct native_module *m)
     for (size_t i = 0; i < m->nsources; i++)
         free(m->sources[i]);
     free(m->sources);
+    free(m->mods);
     memset(m, 0, sizeof *m);
 }
 

@@ -1,12 +1,14 @@
 /* jit.c: runs the generated module in process with ORC's LLJIT (tests,
- * `stoopc run`). The module is generated, verified and optimised for this
- * host's CPU, then handed to LLJIT, which resolves libc (memcmp, memmem,
- * fnmatch) from the process. */
+ * `stoopc run`). The modules (partitions) are generated, verified and
+ * optimised for this host's CPU on parallel threads, then handed to LLJIT,
+ * which links them and resolves libc (memcmp, memmem, fnmatch) from the
+ * process. */
 #include <llvm-c/Error.h>
 #include <llvm-c/LLJIT.h>
 #include <llvm-c/Orc.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "jit.h"
 #include "util.h"
@@ -26,21 +28,23 @@ static char *take_error(LLVMErrorRef e)
 
 struct jit_ruleset *jit_compile(const struct program *p, const struct codegen_opts *o, char **err)
 {
-    LLVMTargetMachineRef tm = native_target_machine("native", false, err);
-    if (!tm)
-        return NULL;
-    LLVMOrcThreadSafeContextRef tsc = LLVMOrcCreateNewThreadSafeContext();
-    struct jit_ruleset *j = xcalloc(1, sizeof *j);
-    generate_code(p, LLVMOrcThreadSafeContextGetContext(tsc), o, &j->nm);
-    if (!verify_module(j->nm.mod, err) || !optimize_module(j->nm.mod, tm, err)) {
-        LLVMDisposeModule(j->nm.mod);
-        goto fail;
+    long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+    size_t nparts = codegen_partitions(p, ncpu > 0 ? (unsigned)(ncpu < 8 ? ncpu : 8) : 1);
+    LLVMOrcThreadSafeContextRef *tscs = xcalloc(nparts, sizeof *tscs);
+    LLVMContextRef *ctxs = xcalloc(nparts, sizeof *ctxs);
+    for (size_t k = 0; k < nparts; k++) {
+        tscs[k] = LLVMOrcCreateNewThreadSafeContext();
+        ctxs[k] = LLVMOrcThreadSafeContextGetContext(tscs[k]);
     }
+    struct jit_ruleset *j = xcalloc(1, sizeof *j);
+    generate_code(p, ctxs, nparts, o, &j->nm);
+    size_t added = 0; /* modules handed to the JIT */
+    if (!optimize_parallel(&j->nm, "native", false, NULL, err))
+        goto fail;
     LLVMOrcLLJITBuilderRef builder = LLVMOrcCreateLLJITBuilder();
     LLVMErrorRef e = LLVMOrcCreateLLJIT(&j->jit, builder);
     if (e) {
         *err = take_error(e);
-        LLVMDisposeModule(j->nm.mod);
         goto fail;
     }
     LLVMOrcDefinitionGeneratorRef gen;
@@ -48,25 +52,32 @@ struct jit_ruleset *jit_compile(const struct program *p, const struct codegen_op
         &gen, LLVMOrcLLJITGetGlobalPrefix(j->jit), NULL, NULL);
     if (e) {
         *err = take_error(e);
-        LLVMDisposeModule(j->nm.mod);
         goto fail;
     }
     LLVMOrcJITDylibRef dylib = LLVMOrcLLJITGetMainJITDylib(j->jit);
     LLVMOrcJITDylibAddGenerator(dylib, gen);
-    LLVMOrcThreadSafeModuleRef tsm = LLVMOrcCreateNewThreadSafeModule(j->nm.mod, tsc);
-    j->nm.mod = NULL; /* owned by the JIT now */
-    e = LLVMOrcLLJITAddLLVMIRModule(j->jit, dylib, tsm);
-    if (e) {
-        *err = take_error(e);
-        LLVMOrcDisposeThreadSafeModule(tsm);
-        goto fail;
+    for (; added < nparts; added++) {
+        LLVMOrcThreadSafeModuleRef tsm = LLVMOrcCreateNewThreadSafeModule(j->nm.mods[added], tscs[added]);
+        e = LLVMOrcLLJITAddLLVMIRModule(j->jit, dylib, tsm);
+        if (e) {
+            *err = take_error(e);
+            LLVMOrcDisposeThreadSafeModule(tsm);
+            added++;
+            goto fail;
+        }
     }
-    LLVMOrcDisposeThreadSafeContext(tsc);
-    LLVMDisposeTargetMachine(tm);
+    for (size_t k = 0; k < nparts; k++)
+        LLVMOrcDisposeThreadSafeContext(tscs[k]);
+    free(tscs);
+    free(ctxs);
     return j;
 fail:
-    LLVMOrcDisposeThreadSafeContext(tsc);
-    LLVMDisposeTargetMachine(tm);
+    for (size_t k = added; k < nparts; k++)
+        LLVMDisposeModule(j->nm.mods[k]);
+    for (size_t k = 0; k < nparts; k++)
+        LLVMOrcDisposeThreadSafeContext(tscs[k]);
+    free(tscs);
+    free(ctxs);
     jit_free(j);
     return NULL;
 }

@@ -24,7 +24,8 @@ struct codegen_opts {
 void codegen_opts_default(struct codegen_opts *o);
 
 struct native_module {
-    LLVMModuleRef mod;
+    LLVMModuleRef *mods; /* partitions, each in its own context; mods[0] has the entries */
+    size_t nmods;
     char **slot_keys; /* native slot i -> operand_value_key */
     size_t nslots;
     uint32_t nmemo;
@@ -36,11 +37,22 @@ struct native_module {
     size_t ninline, nfallback, nmemo_uses;
 };
 
-/* Lowers every compiled rule of p (all sources) into a new module of ctx.
- * The program must have no errors. Never fails on a valid program. */
-void generate_code(const struct program *p, LLVMContextRef ctx, const struct codegen_opts *o,
-                   struct native_module *out);
-void native_module_free(struct native_module *m); /* not the LLVM module */
+/* Lowers every compiled rule of p (all sources) into nparts modules, the
+ * k-th in ctxs[k] (distinct contexts, so that the partitions can be
+ * optimised and emitted on parallel threads); rules are spread over them,
+ * the entries go to the first. The program must have no errors. Never
+ * fails on a valid program. */
+void generate_code(const struct program *p, LLVMContextRef *ctxs, size_t nparts,
+                   const struct codegen_opts *o, struct native_module *out);
+/* How many partitions to make for p with `jobs` threads. */
+size_t codegen_partitions(const struct program *p, unsigned jobs);
+void native_module_free(struct native_module *m); /* not the LLVM modules */
+
+/* Verifies and optimises every partition on up to nparts threads, each
+ * with its own target machine for `cpu` (native_target_machine); with
+ * `obj_prefix`, also emits partition k to "<obj_prefix><k>.o". */
+bool optimize_parallel(struct native_module *nm, const char *cpu, bool pic,
+                       const char *obj_prefix, char **err);
 
 /* The verifier, as its own stage: false and *err (caller frees) when the
  * module is malformed (a bug in the generator). */

@@ -1,8 +1,11 @@
 /* optimize.c: the target machine and the O2 pipeline of LLVM's new pass
- * manager, applied to a verified module (native.h). */
+ * manager, applied to a verified module (native.h); the partitions of a
+ * program verified, optimised and emitted on parallel threads. */
 #include <llvm-c/Error.h>
 #include <llvm-c/Target.h>
 #include <llvm-c/Transforms/PassBuilder.h>
+#include <pthread.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "native.h"
@@ -57,4 +60,69 @@ bool optimize_module(LLVMModuleRef mod, LLVMTargetMachineRef tm, char **err)
         return false;
     }
     return true;
+}
+
+/* ---- partitions on parallel threads ---- */
+
+struct part_job {
+    LLVMModuleRef mod;
+    const char *cpu;
+    bool pic;
+    char *obj; /* NULL: do not emit */
+    char *err;
+};
+
+static void *part_worker(void *arg)
+{
+    struct part_job *job = arg;
+    LLVMTargetMachineRef tm = native_target_machine(job->cpu, job->pic, &job->err);
+    if (!tm)
+        return NULL;
+    if (verify_module(job->mod, &job->err) && optimize_module(job->mod, tm, &job->err) && job->obj) {
+        char *msg = NULL;
+        if (LLVMTargetMachineEmitToFile(tm, job->mod, job->obj, LLVMObjectFile, &msg)) {
+            job->err = xasprintf("cannot write %s: %s", job->obj, msg ? msg : "?");
+            LLVMDisposeMessage(msg);
+        }
+    }
+    LLVMDisposeTargetMachine(tm);
+    return NULL;
+}
+
+bool optimize_parallel(struct native_module *nm, const char *cpu, bool pic,
+                       const char *obj_prefix, char **err)
+{
+    LLVMInitializeNativeTarget(); /* before any thread: registration is not thread-safe */
+    LLVMInitializeNativeAsmPrinter();
+    struct part_job *jobs = xcalloc(nm->nmods, sizeof *jobs);
+    pthread_t *threads = xcalloc(nm->nmods, sizeof *threads);
+    bool *started = xcalloc(nm->nmods, sizeof *started);
+    for (size_t k = 0; k < nm->nmods; k++) {
+        jobs[k] = (struct part_job){.mod = nm->mods[k], .cpu = cpu, .pic = pic};
+        if (obj_prefix)
+            jobs[k].obj = xasprintf("%s%zu.o", obj_prefix, k);
+        /* The first partition runs on this thread. */
+        started[k] = k > 0 && pthread_create(&threads[k], NULL, part_worker, &jobs[k]) == 0;
+    }
+    for (size_t k = 0; k < nm->nmods; k++)
+        if (!started[k])
+            part_worker(&jobs[k]);
+    bool ok = true;
+    for (size_t k = 0; k < nm->nmods; k++) {
+        if (started[k])
+            pthread_join(threads[k], NULL);
+    }
+    for (size_t k = 0; k < nm->nmods; k++) {
+        if (jobs[k].err && ok) {
+            *err = jobs[k].err;
+            jobs[k].err = NULL;
+            ok = false;
+        }
+        free(jobs[k].err);
+        free(jobs[k].obj);
+    }
+    free(jobs);
+    free(threads);
+    free(started);
+    return ok;
 }
