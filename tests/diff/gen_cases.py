@@ -677,7 +677,7 @@ class Gen:
                    ("mod", 1)]
         elif c == "bytes":
             ops = [("=", 2), ("!=", 1), ("contains", 3), ("startswith", 2), ("endswith", 2),
-                   ("bcontains", 3), ("bstartswith", 3), ("in", 1), ("exists", 1)]
+                   ("bcontains", 5), ("bstartswith", 5), ("in", 1), ("exists", 1)]
         else:
             return "%s exists" % op.text
         o = rng.choices([x for x, _ in ops], [w for _, w in ops])[0]
@@ -744,6 +744,49 @@ class Gen:
             sp2 = "" if rng.random() < 0.15 else " "
             return "%s%s%s%s%s" % (op.text, sp2, o, sp2, val)
         return "%s %s %s" % (op.text, o, val)
+
+    def guard_check(self):
+        """A conjunct the native code may use as a rule guard (a dispatch
+        index on the event's value): `F = v`, `F == v`, `F in (...)` or
+        `F intersects (...)` on one of the source's popular string fields,
+        sometimes through a transformer."""
+        rng = self.rng
+        names = self.src.guard_fields
+        f = self.pick_field(lambda f: f.name in names)
+        if f is None:
+            return self.check()
+        op = self.field_operand(f)
+        if op.xform and rng.random() < 0.12:
+            t = self.transform(op)
+            if t is not None and t.cls == "str" and not t.lst:
+                op = t
+        r = rng.random()
+        if r < 0.5:
+            return "%s = %s" % (op.text, self.const_for(op, "eq"))
+        if r < 0.6:
+            return "%s == %s" % (op.text, self.const_for(op, "eq"))
+        o = "in" if r < 0.9 else "intersects"
+        return "%s %s %s" % (op.text, o, self.list_literal(op, "eq", rng.randint(1, 6)))
+
+    def guarded_condition(self, maxdepth, macros_visible):
+        """Guards and a random rest, joined by 'and' at the top, in any order."""
+        rng = self.rng
+        parts = [self.guard_check() for _ in range(rng.choice([1, 1, 2, 2, 3]))]
+        if macros_visible and rng.random() < 0.2:
+            parts.append(rng.choice(macros_visible))
+        rng.shuffle(parts)
+        if rng.random() < 0.85:
+            rest = self.condition(maxdepth - 1, macros_visible)
+            parts.insert(rng.randint(0, len(parts)), rest)
+            # Unparenthesized only at the end: a top-level 'or' in it then
+            # binds the guards to its first part only (a rule like any
+            # other), and an 'or(...)' in it may not be followed by 'and'.
+            if parts[-1] is not rest or rng.random() < 0.7:
+                parts[parts.index(rest)] = "(" + rest + ")"
+        out = parts[0]
+        for p in parts[1:]:
+            out += rng.choice([" and ", "\nand ", " and "]) + p
+        return out
 
     # -- boolean structure ---------------------------------------------------
     def expr(self, depth, maxdepth, macros_visible):
@@ -849,9 +892,12 @@ class Gen:
         out = []
         for i in range(rng.randint(5, 9)):
             name = "dm_%d" % i
-            if self.macros and rng.random() < 0.2:
+            r = rng.random()
+            if self.macros and r < 0.2:
                 # an alias: a macro whose whole body is another macro
                 cond = rng.choice(self.macros)
+            elif r < 0.4:
+                cond = self.guarded_condition(2, list(self.macros))
             else:
                 cond = self.condition(2, list(self.macros))
             out.append("- macro: %s\n  condition: %s\n" % (name, yq(cond)))
@@ -929,7 +975,10 @@ class Gen:
         rng = self.rng
         name = "r%d_%d %s" % (self.seed, i, rng.choice(
             ["check", "Detect thing", 'quote " and \\ slash', "ünïcode rule", "x", "tab\there"]))
-        cond = self.condition(rng.choice([2, 3, 3, 4]), list(self.macros))
+        if rng.random() < 0.4:
+            cond = self.guarded_condition(rng.choice([2, 3, 3]), list(self.macros))
+        else:
+            cond = self.condition(rng.choice([2, 3, 3, 4]), list(self.macros))
         prio = rng.choice(["EMERGENCY", "ALERT", "CRITICAL", "ERROR", "WARNING", "NOTICE",
                            "INFORMATIONAL", "INFO", "DEBUG", "warning", "Notice", "info"])
         txt = "- rule: %s\n  desc: %s\n  condition: %s\n  output: %s\n  priority: %s\n" \
@@ -1114,6 +1163,9 @@ class K8sAudit:
             F("json.rawtime", pool=[str(t) for t in self.times[:5]], weight=0.2),
             F("jevt.obj", pool=["{"], weight=0.05),
         ]
+        self.guard_fields = ["ka.verb", "ka.target.resource", "ka.target.namespace",
+                             "ka.user.name", "ka.target.subresource", "ka.response.code",
+                             "json.value", "jevt.value"]
         self.lists = [("str", "users"), ("str", "verbs"), ("str", "namespaces"),
                       ("str", "images"), ("str", "resources"), ("path", "hostpaths"),
                       ("num", lambda: list(range(1, g.nevents + 1)))]
@@ -1302,6 +1354,7 @@ class JsonSource:
             F("json.obj", pool=["{\n  \"user\": \"alice\"\n}", "user", "alice"], weight=0.2),
             F("jevt.obj", pool=["{", "}"], weight=0.1),
         ]
+        self.guard_fields = ["json.value", "jevt.value"]
         self.lists = [("str", "jusers"), ("str", "jactions"), ("path", "jpaths"),
                       ("str", "jtags"), ("num", lambda: list(range(1, g.nevents + 1)))]
 
@@ -1401,6 +1454,8 @@ class CloudTrail:
                      "/awsRegion", "/resources/0/ARN"],
                     ["ctnames", "cttypes", "buckets", "regions", "names"])),
         ]
+        self.guard_fields = ["ct.name", "ct.src", "aws.eventName", "ct.user.identitytype",
+                             "ct.region", "s3.bucket", "ct.error"]
         self.lists = [("str", "ctnames"), ("str", "ctsrcs"), ("str", "ctusers"),
                       ("str", "regions"), ("path", "keys"),
                       ("num", lambda: list(range(1, g.nevents + 1)))]
@@ -1587,7 +1642,7 @@ class Syscall:
         for name in ("fd.net", "fd.snet", "fd.cnet"):
             add(name, SC_NETS)
         add("fd.port", [22, 80, 443, 4444])
-        add("evt.buffer", SC_BUFS)
+        add("evt.buffer", SC_BUFS, weight=2)
         # no transformer and no field comparison on evt.type: the event-type
         # search refuses them (LOAD_ERR_COMPILE_CONDITION)
         add("evt.type", "sc_evtypes", weight=4, strict=True, listkind="evtype")
@@ -1623,6 +1678,8 @@ class Syscall:
                         args=(["/evt.type", "/fields/proc.name", "/ts"],
                               ["sc_evtypes", SC_PROCS, [str(t) for t in self.times[:3]]])))
         self.fields = fields
+        self.guard_fields = ["proc.name", "evt.type", "fd.name", "proc.pname", "user.name",
+                             "container.id", "evt.buffer", "fd.typechar"]
         self.lists = [("str", SC_PROCS), ("evtype", "sc_evtypes"), ("path", SC_PATHS),
                       ("ip", SC_IPS), ("net", SC_NETS), ("str", SC_USERS),
                       ("num", lambda: list(range(1, g.nevents + 1)))]

@@ -71,6 +71,12 @@ fell_back() {
     grep -m1 -E 'no native code|interpreting the rules' "$1"
 }
 
+# spec_cmd SPEC: the command line an engine spec stands for.
+spec_cmd() {
+    local prog=${1%%:*} eng=${1#*:}
+    echo "$prog run${eng:+ --engine $eng}"
+}
+
 # detect_engines: sets ref and engines[], and prints what it found.
 detect_engines() {
     local help chelp names n e tag why
@@ -107,7 +113,7 @@ YAML
         exit 2
     fi
     engines=()
-    echo "reference: $ref (the interpreter)"
+    echo "reference: $ref ($(spec_cmd "$ref"): the interpreter)"
     for e in ${candidates[@]+"${candidates[@]}"}; do
         tag=${e//:/_}
         run_engine "$e" json "$probe/events.json" all-json "$probe/$tag" "$probe/rules.yaml"
@@ -119,7 +125,7 @@ YAML
         else
             # A probe that disagrees is still an engine to test: the cases show how.
             engines+=("$e")
-            echo "engine $e: compared with $ref"
+            echo "engine $e ($(spec_cmd "$e")): compared with $ref"
         fi
     done
     if [ ${#engines[@]} -eq 0 ]; then

@@ -191,7 +191,11 @@ for ((k = 0; k < launched; k++)); do
     bad=$(( bad + b ))
     done_cases=$(( done_cases + 1 ))
     if [ "$seeds" -le 50 ]; then
-        echo "seed $seed (${sources[k % ${#sources[@]}]}): $p pairs, $a alerts, engines agree"
+        if [ ${#engines[@]} -gt 0 ]; then
+            echo "seed $seed (${sources[k % ${#sources[@]}]}): $p pairs, $a alerts, engines agree"
+        else
+            echo "seed $seed (${sources[k % ${#sources[@]}]}): $p pairs, $a alerts, two interpreter runs agree"
+        fi
     fi
 done
 rate=$(python3 -c "import sys; p=int(sys.argv[1]); print('%.1f%%' % (100.0*int(sys.argv[2])/p if p else 0))" "$pairs" "$alerts")
