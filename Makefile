@@ -6,6 +6,7 @@ RELEASE   := build
 TESTBUILD := $(if $(filter 1,$(SANITIZE)),build/asan,build/test)
 FUZZBUILD := build/fuzz
 FUZZ_SECONDS ?= 300
+DIFF_SEEDS ?= 400
 
 .PHONY: all deps demo test bench fuzz clean
 
@@ -34,11 +35,16 @@ endif
 bench: all
 	@bench/run.sh $(RELEASE)/bin
 
-fuzz: deps
+# Fuzzing: every libFuzzer harness for FUZZ_SECONDS, then the randomized
+# differential test of the engines over DIFF_SEEDS cases (12,800 rule-event
+# pairs each) with the Release binaries.
+fuzz: all
 	cmake -S . -B $(FUZZBUILD) -DCMAKE_BUILD_TYPE=Debug -DSTOOP_FUZZ=ON \
 	  -DCMAKE_C_COMPILER=clang-19 -DCMAKE_CXX_COMPILER=clang++-19 >/dev/null
 	cmake --build $(FUZZBUILD) -j $(JOBS)
 	scripts/fuzz.sh $(FUZZBUILD)/bin $(FUZZ_SECONDS)
+	STOOP=$(RELEASE)/bin/stoop STOOPC=$(RELEASE)/bin/stoopc STOOP_CACHE_DIR=$(RELEASE)/ruleset-cache \
+	  DIFF_SEEDS=$(DIFF_SEEDS) tests/diff/run_diff.sh
 
 clean:
 	rm -rf build
