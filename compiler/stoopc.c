@@ -1,5 +1,10 @@
 /* stoopc: the compiler's command line. A thin layer over the front end:
- * lint, explain, fields, and the native back end: compile, run (JIT). */
+ * lint, explain, fields, codes. The commands of the native back end
+ * (compile, run, dump, explain --dump) run in stoopc-llvm, which this
+ * program executes in its place: LLVM is a 100 MB shared library whose
+ * loading alone would cost lint 25 ms and 50 MB. */
+#include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -224,11 +229,35 @@ static void explain_rule_text(FILE *out, const struct rule_def *r)
     free(cond);
 }
 
-static int cmd_explain(int argc, char **argv)
+/* Runs stoopc-llvm (beside this program, or $STOOPC_LLVM) with the same
+ * arguments; returns only on failure. */
+static int exec_backend(char **argv)
+{
+    const char *env = getenv("STOOPC_LLVM");
+    char path[PATH_MAX];
+    if (env && *env) {
+        snprintf(path, sizeof path, "%s", env);
+    } else {
+        ssize_t n = readlink("/proc/self/exe", path, sizeof path - 16);
+        if (n <= 0) {
+            fputs("stoopc: cannot find my own path to run stoopc-llvm (set STOOPC_LLVM)\n", stderr);
+            return 2;
+        }
+        path[n] = '\0';
+        char *slash = strrchr(path, '/');
+        strcpy(slash ? slash + 1 : path, "stoopc-llvm");
+    }
+    argv[0] = path;
+    execv(path, argv);
+    fprintf(stderr, "stoopc: cannot run the native back end %s: %s\n", path, strerror(errno));
+    return 2;
+}
+
+static int cmd_explain(int argc, char **argv, char **full_argv)
 {
     for (int i = 1; i < argc; i++)
         if (strcmp(argv[i], "--dump") == 0)
-            return cmd_dump(argc, argv); /* explain --dump STAGES: the compilation stages */
+            return exec_backend(full_argv); /* explain --dump STAGES: the compilation stages */
     struct common_opts o = {0};
     if (!parse_opts(argc, argv, &o, false)) {
         free(o.files);
@@ -278,13 +307,9 @@ int main(int argc, char **argv)
     if (strcmp(cmd, "lint") == 0)
         return cmd_lint(argc - 1, argv + 1);
     if (strcmp(cmd, "explain") == 0)
-        return cmd_explain(argc - 1, argv + 1);
-    if (strcmp(cmd, "compile") == 0)
-        return cmd_compile(argc - 1, argv + 1);
-    if (strcmp(cmd, "run") == 0)
-        return cmd_run_jit(argc - 1, argv + 1);
-    if (strcmp(cmd, "dump") == 0)
-        return cmd_dump(argc - 1, argv + 1);
+        return cmd_explain(argc - 1, argv + 1, argv);
+    if (strcmp(cmd, "compile") == 0 || strcmp(cmd, "run") == 0 || strcmp(cmd, "dump") == 0)
+        return exec_backend(argv);
     if (strcmp(cmd, "fields") == 0)
         return cmd_fields(argc - 1, argv + 1);
     if (strcmp(cmd, "codes") == 0) {
