@@ -317,6 +317,32 @@ fi
 "$stoop" run -r sel.yaml --input one.json --strict >/dev/null 2>&1; rc=$?
 [ "$rc" = 0 ] && ok "--strict on good input: exit 0" || fail "--strict on good input: exit $rc"
 
+# ---------------------------------------------------------------------------
+# Ill-formed UTF-8 in a value (b64 decodes to any bytes) becomes U+FFFD:
+# surrogates, overlong forms, code points past U+10FFFF, bytes F5..FF; the
+# well-formed sequences stay. (Found by tests/diff: ED A0 80 went through.)
+cat >utf8.yaml <<'YAML'
+- rule: Bytes
+  desc: a value decoded from base64
+  condition: json.value[/a] exists
+  output: "v=%b64(json.value[/a])"
+  priority: WARNING
+  source: json
+YAML
+python3 - >utf8.json <<'PY'
+import base64, json
+for v in [b'\xed\xa0\x80', b'\xe0\x80\xaf', b'\xf4\x90\x80\x80', b'\xf5\x80\x80', b'\xc3\xa9ok', b'\xf0\x9f\x98\x80']:
+    print(json.dumps({"a": base64.b64encode(v).decode()}))
+PY
+"$stoop" run --engine interp -r utf8.yaml --input utf8.json --json 2>/dev/null >utf8.out
+got=$(python3 -c '
+import json, sys
+for line in open("utf8.out", "rb"):
+    print(json.loads(line.decode("utf-8"))["output"].split("v=")[1])' 2>&1 | tr '\n' '|')
+want=$(printf '\xef\xbf\xbd%.0s' 1 2 3)'|'$(printf '\xef\xbf\xbd%.0s' 1 2 3)'|'$(printf '\xef\xbf\xbd%.0s' 1 2 3 4)'|'$(printf '\xef\xbf\xbd%.0s' 1 2 3)'|éok|😀|'
+[ "$got" = "$want" ] && ok "ill-formed UTF-8 becomes U+FFFD, well-formed stays" ||
+    fail "UTF-8 repair: got '$got', want '$want'"
+
 if [ "$failures" -ne 0 ]; then
     echo "alert_json.sh: $failures failure(s)" >&2
     exit 1
