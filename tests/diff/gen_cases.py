@@ -866,6 +866,16 @@ class Gen:
                          else quote(v) for v in picked]
             self.lists.append((name, kind, items))
             out.append("- list: %s\n  items: %s\n" % (name, yflow(items)))
+        # sometimes a huge list: past the sizes native code treats apart
+        # (a hash table beyond 16 constants, no guard beyond 512)
+        if rng.random() < 0.3:
+            strs = [l for l in self.lists if l[1] == "str" and l[2]]
+            if strs:
+                base = rng.choice(strs)
+                items = base[2] + ["huge-%04d" % k for k in range(rng.choice([100, 600]))]
+                rng.shuffle(items)
+                self.lists.append(("dl_huge", "str", items))
+                out.append("- list: dl_huge\n  items: %s\n" % yflow(items))
         # an empty list, a list of lists (one level, 1.7), and an append
         self.lists.append(("dl_empty", "str", []))
         out.append("- list: dl_empty\n  items: []\n")
