@@ -39,18 +39,23 @@ rules=$shared/peer/rules/k8s_audit_rules.yaml
 events=$shared/peer/events/k8s_audit
 
 # 1. No LLVM in the runtime.
-if ldd "$stoop" | grep -qi llvm; then
-  fail "stoop links LLVM: $(ldd "$stoop" | grep -i llvm)"
-elif readelf -d "$stoop" | grep NEEDED | grep -qi llvm; then
+# (ldd's output is kept first: grep -q would close the pipe early and,
+# with pipefail, fail the pipeline.)
+deps_stoop=$(ldd "$stoop")
+deps_stoopc=$(ldd "$stoopc")
+deps_llvm=$(ldd "$(dirname "$stoopc")/stoopc-llvm")
+if grep -qi llvm <<<"$deps_stoop"; then
+  fail "stoop links LLVM: $(grep -i llvm <<<"$deps_stoop")"
+elif grep NEEDED <<<"$(readelf -d "$stoop")" | grep -i llvm >/dev/null; then
   fail "stoop needs an LLVM library"
 else
   ok "stoop does not link LLVM ($(readelf -d "$stoop" | grep -c NEEDED) shared libraries, none LLVM)"
 fi
 # stoopc runs stoopc-llvm (beside it) for the LLVM commands, so lint never
 # loads LLVM either.
-ldd "$stoopc" | grep -qi llvm && fail "stoopc links LLVM (lint would load it)" ||
+grep -qi llvm <<<"$deps_stoopc" && fail "stoopc links LLVM (lint would load it)" ||
   ok "stoopc (the front end) does not link LLVM"
-ldd "$(dirname "$stoopc")/stoopc-llvm" | grep -qi llvm && ok "stoopc-llvm links LLVM" ||
+grep -qi llvm <<<"$deps_llvm" && ok "stoopc-llvm links LLVM" ||
   fail "stoopc-llvm does not link LLVM"
 
 # 2. Same alerts from every engine.
