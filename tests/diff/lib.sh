@@ -142,6 +142,16 @@ engines_label() {
     fi
 }
 
+# mode_desc MODE: a mode in words.
+mode_desc() {
+    case $1 in
+        all-json) echo "rule matching all, JSON alerts" ;;
+        first-text) echo "rule matching first, text alerts" ;;
+        sel-json) echo "rule matching first with $DIFF_SELECTION, JSON alerts" ;;
+        *) echo "$1" ;;
+    esac
+}
+
 # compare_one DIR TAG_REF TAG_OTHER SPEC_OTHER SOURCE INPUT MODE RULES: 0
 # when the two runs agree (exit status, alerts byte for byte, normalized
 # stderr); otherwise explains (report_diff.py, which shrinks generated
@@ -155,11 +165,11 @@ compare_one() {
         return 1
     fi
     if [ "$(cat "$d/$a.rc")" != "$(cat "$d/$b.rc")" ]; then
-        echo "FAIL: exit status $ref $(cat "$d/$a.rc"), $spec $(cat "$d/$b.rc") (rule matching ${mode%-*}, ${mode#*-} output; $rules over $input)"
+        echo "FAIL: exit status $ref $(cat "$d/$a.rc"), $spec $(cat "$d/$b.rc") ($(mode_desc "$mode"); $rules over $input)"
         tail -c 1500 "$d/$b.err"
         bad=1
     elif ! cmp -s "$d/$a.out" "$d/$b.out"; then
-        echo "FAIL: alerts differ between $ref and $spec (rule matching ${mode%-*}, ${mode#*-} output; $rules over $input)"
+        echo "FAIL: alerts differ between $ref and $spec ($(mode_desc "$mode"); $rules over $input)"
         echo "  $ref: $(wc -l <"$d/$a.out") alerts, $spec: $(wc -l <"$d/$b.out") alerts"
         bad=1
     fi

@@ -25,6 +25,9 @@ import re
 import subprocess
 import sys
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from gen_cases import yq  # noqa: E402  (the YAML string writer of the generated files)
+
 
 def engine_cmd(spec):
     prog, _, engine = spec.partition(":")
@@ -128,6 +131,85 @@ def first_difference(a, ref, other, ev_lines):
                                                         show(ev_lines[num - 1], 4000)))
 
 
+def split_top(cond):
+    """The operands of cond's top level and/or (outside parentheses and
+    quotes), or [cond]."""
+    parts, depth, quote, start, i, n = [], 0, None, 0, 0, len(cond)
+    while i < n:
+        c = cond[i]
+        if quote:
+            if c == "\\":
+                i += 1
+            elif c == quote:
+                quote = None
+        elif c in "\"'":
+            quote = c
+        elif c == "(":
+            depth += 1
+        elif c == ")":
+            depth -= 1
+        elif depth == 0 and (i == 0 or cond[i - 1] in " \t\n)"):
+            for kw in ("and", "or"):
+                j = i + len(kw)
+                if cond.startswith(kw, i) and j < n and cond[j] in " \t\n(":
+                    parts.append(cond[start:i].strip())
+                    start = j
+                    i = j - 1
+                    break
+        i += 1
+    parts.append(cond[start:].strip())
+    return [p for p in parts if p]
+
+
+def smaller_conditions(cond):
+    """Candidate simplifications of a condition, smallest first."""
+    out = []
+    c = cond.strip()
+    parts = split_top(c)
+    if len(parts) > 1:
+        out += sorted(parts, key=len)
+    if c.startswith("not ") or c.startswith("not("):
+        out.append(c[3:].strip())
+    if c.startswith("(") and c.endswith(")") and len(split_top(c[1:-1])) >= 1:
+        inner = c[1:-1]
+        if inner.count("(") == inner.count(")"):
+            out.append(inner)
+    return [x for x in out if x and x != c]
+
+
+def simplify_conditions(items, differs):
+    """Shrinks each macro and rule condition while the case still differs:
+    a condition becomes one of its top-level operands, loses a 'not' or
+    its parentheses; a rule loses its exceptions."""
+    def cond_of(text):
+        m = re.search(r'^  condition: (".*")$', text, re.M)
+        return (json.loads(m.group(1)), m) if m else (None, None)
+
+    changed = True
+    while changed:
+        changed = False
+        for idx in range(len(items)):
+            kind, name, text = items[idx]
+            if kind == "rule" and "\n  exceptions:\n" in text:
+                cut = text[:text.index("\n  exceptions:\n") + 1]
+                rest = text[text.index("\n  exceptions:\n") + 1:]
+                tail = re.search(r"\n(?!  |    )", rest)  # anything after the block
+                cand = cut + (rest[tail.end() - 1:] if tail else "")
+                trial = items[:idx] + [(kind, name, cand)] + items[idx + 1:]
+                if differs(trial):
+                    items, text, changed = trial, cand, True
+            cond, m = cond_of(text)
+            if cond is None:
+                continue
+            for smaller in smaller_conditions(cond):
+                cand = text[:m.start(1)] + yq(smaller) + text[m.end(1):]
+                trial = items[:idx] + [(kind, name, cand)] + items[idx + 1:]
+                if differs(trial):
+                    items, changed = trial, True
+                    break
+    return items
+
+
 def default_repro(a):
     return os.path.join(os.path.dirname(os.path.abspath(a.ref_out)), "repro")
 
@@ -213,12 +295,18 @@ def minimize(a, items, ev_lines, d):
     keep = shrink(names, lambda ns: differs(
         [it for it in items if it[0] != "rule" or it[1] in ns], events))
     items = [it for it in items if it[0] != "rule" or it[1] in keep]
-    # macros and lists no longer needed (the interpreter refuses the file
-    # when a used one is missing)
-    others = [i for i, it in enumerate(items) if it[0] != "rule"]
-    kept = shrink(others, lambda idx: differs(
-        [it for i, it in enumerate(items) if items[i][0] == "rule" or i in idx], events))
-    items = [it for i, it in enumerate(items) if it[0] == "rule" or i in kept]
+    def drop_unneeded(items):
+        # macros and lists no longer needed (the interpreter refuses the file
+        # when a used one is missing)
+        others = [i for i, it in enumerate(items) if it[0] != "rule"]
+        kept = shrink(others, lambda idx: differs(
+            [it for i, it in enumerate(items) if items[i][0] == "rule" or i in idx], events))
+        return [it for i, it in enumerate(items) if it[0] == "rule" or i in kept]
+
+    items = drop_unneeded(items)
+    items = simplify_conditions(items, lambda its: differs(its, events))
+    items = drop_unneeded(items)
+    kept = [it for it in items if it[0] != "rule"]
     write(items, events)
     print("minimal case: %d event(s), %d rule(s), %d macro/list item(s) in %s" % (
         len(events), len({n for k, n, _ in items if k == "rule"}), len(kept), d))
