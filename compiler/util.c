@@ -295,3 +295,43 @@ void strmap_free(struct strmap *m)
     free(m->vals);
     memset(m, 0, sizeof *m);
 }
+
+size_t utf8_sequence_len(const unsigned char *s, size_t n)
+{
+    unsigned char c = s[0];
+    if (c < 0x80)
+        return 1;
+    size_t len = c >= 0xC2 && c <= 0xDF ? 2 : c >= 0xE0 && c <= 0xEF ? 3 : c >= 0xF0 && c <= 0xF4 ? 4 : 0;
+    if (!len || len > n)
+        return 0;
+    unsigned char lo = 0x80, hi = 0xBF; /* range of the second byte */
+    if (c == 0xE0)
+        lo = 0xA0;
+    else if (c == 0xED)
+        hi = 0x9F;
+    else if (c == 0xF0)
+        lo = 0x90;
+    else if (c == 0xF4)
+        hi = 0x8F;
+    if (s[1] < lo || s[1] > hi)
+        return 0;
+    for (size_t k = 2; k < len; k++)
+        if ((s[k] & 0xC0) != 0x80)
+            return 0;
+    return len;
+}
+
+void sb_utf8_repair(struct strbuf *sb, const char *s, size_t n)
+{
+    sb_append(sb, "", 0);
+    for (size_t i = 0; i < n;) {
+        size_t len = utf8_sequence_len((const unsigned char *)s + i, n - i);
+        if (len) {
+            sb_append(sb, s + i, len);
+            i += len;
+        } else {
+            sb_puts(sb, "\xEF\xBF\xBD");
+            i++;
+        }
+    }
+}

@@ -60,6 +60,14 @@ void *strmap_getn(const struct strmap *m, const char *key, size_t len);
 void strmap_put(struct strmap *m, const char *key, void *val);
 void strmap_free(struct strmap *m);
 
+/* Length of the well-formed UTF-8 sequence at s (1 for ASCII, 2-4 for a
+ * valid multi-byte sequence: no overlong forms, surrogates or code points
+ * past U+10FFFF), or 0 if the bytes at s are ill-formed. n > 0. */
+size_t utf8_sequence_len(const unsigned char *s, size_t n);
+/* Appends s with every ill-formed sequence replaced by U+FFFD (one per
+ * byte that cannot start a sequence), as libsinsp sanitises values. */
+void sb_utf8_repair(struct strbuf *sb, const char *s, size_t n);
+
 /* Reads a whole file; returns NULL and sets errno on failure. */
 char *read_file(const char *path, size_t *len_out);
 

@@ -47,23 +47,9 @@ static void json_escape_utf8(struct strbuf *sb, const char *s, size_t n)
             i = j;
             continue;
         }
-        /* Well-formed sequences only (RFC 3629, table 3-7 of Unicode):
-         * no overlong forms, surrogates or code points past U+10FFFF. */
-        size_t len = c >= 0xC2 && c <= 0xDF ? 2 : c >= 0xE0 && c <= 0xEF ? 3 : c >= 0xF0 && c <= 0xF4 ? 4 : 0;
-        unsigned char lo = 0x80, hi = 0xBF; /* range of the second byte */
-        if (c == 0xE0)
-            lo = 0xA0;
-        else if (c == 0xED)
-            hi = 0x9F;
-        else if (c == 0xF0)
-            lo = 0x90;
-        else if (c == 0xF4)
-            hi = 0x8F;
-        bool ok = len && i + len <= n;
-        for (size_t k = 1; ok && k < len; k++) {
-            unsigned char b = (unsigned char)s[i + k];
-            ok = k == 1 ? b >= lo && b <= hi : (b & 0xC0) == 0x80;
-        }
+        /* Well-formed sequences only (utf8_sequence_len). */
+        size_t len = utf8_sequence_len((const unsigned char *)s + i, n - i);
+        bool ok = len > 0;
         if (ok) {
             sb_append(sb, s + i, len);
             i += len;

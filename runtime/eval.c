@@ -821,6 +821,26 @@ static bool order_result(enum cmp_op op, int c)
     }
 }
 
+/* A full match of the value, UTF-8-sanitised first as libsinsp does
+ * (falco-language.md 2.4): ill-formed bytes become U+FFFD. */
+static bool regex_match(struct ruleset *rs, const pcre2_code *re, const char *s, size_t n)
+{
+    size_t i = 0;
+    while (i < n) {
+        size_t len = utf8_sequence_len((const unsigned char *)s + i, n - i);
+        if (!len)
+            break;
+        i += len;
+    }
+    if (i == n)
+        return pcre2_match(re, (PCRE2_SPTR)s, n, 0, 0, rs->md, NULL) >= 0;
+    struct strbuf clean = {0};
+    sb_utf8_repair(&clean, s, n);
+    bool m = pcre2_match(re, (PCRE2_SPTR)clean.s, clean.len, 0, 0, rs->md, NULL) >= 0;
+    sb_free(&clean);
+    return m;
+}
+
 /* `x op c` for one left-hand value and one right-hand value. */
 static bool cmp_one(struct ruleset *rs, enum cmp_op op, enum field_type t, const struct fvalue *x,
                     const struct value *c)
@@ -860,8 +880,7 @@ static bool cmp_one(struct ruleset *rs, enum cmp_op op, enum field_type t, const
         case OP_REGEX:
             if (!c->compiled)
                 return false;
-            return pcre2_match((const pcre2_code *)c->compiled, (PCRE2_SPTR)(s ? s : ""), n, 0, 0,
-                               rs->md, NULL) >= 0;
+            return regex_match(rs, (const pcre2_code *)c->compiled, s ? s : "", n);
         default:
             return false;
         }
