@@ -7,7 +7,7 @@
  * pair of values) to the positions, in evaluation order, of the rules it
  * guards. Rules without a guard are always candidates. Per event: one
  * lookup per guard field or pair, then the sorted runs of positions
- * merged, so Falco's order (and `first`) holds. */
+ * merged through a bitset, so Falco's order (and `first`) holds. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -39,6 +39,7 @@ struct dispatch {
     size_t nfields;
     char *key; /* scratch for pair keys */
     size_t keycap;
+    uint64_t *marks; /* one bit per position, all clear between events */
 };
 
 /* The lookup key of one value or a pair of values, in d->key (or s). */
@@ -63,12 +64,21 @@ static const char *make_key(struct dispatch *d, const struct guard_field *f, con
     return d->key;
 }
 
+/* Eight bytes at a time: keys are looked up for every event. */
 static uint64_t hash_text(const char *s, size_t n)
 {
-    uint64_t h = 1469598103934665603ull;
-    for (size_t i = 0; i < n; i++)
-        h = (h ^ (unsigned char)s[i]) * 1099511628211ull;
-    return h;
+    uint64_t h = 0x9e3779b97f4a7c15ull ^ (uint64_t)n;
+    for (; n >= 8; s += 8, n -= 8) {
+        uint64_t w;
+        memcpy(&w, s, 8);
+        h = (h ^ w) * 0xff51afd7ed558ccdull;
+        h ^= h >> 32;
+    }
+    uint64_t w = 0;
+    if (n)
+        memcpy(&w, s, n);
+    h = (h ^ w) * 0xc4ceb9fe1a85ec53ull;
+    return h ^ (h >> 29);
 }
 
 static struct entry *find(struct guard_field *f, const char *s, size_t len, bool add)
@@ -126,6 +136,7 @@ struct dispatch *dispatch_new(const struct native_guard *guards, size_t nguards,
     d->order = order;
     d->norder = norder;
     d->always = xcalloc(norder ? norder : 1, sizeof *d->always);
+    d->marks = xcalloc(norder / 64 + 1, sizeof *d->marks);
     const struct native_guard **by_rule = xcalloc(nrules ? nrules : 1, sizeof *by_rule);
     for (size_t i = 0; i < nguards; i++)
         if (guards[i].rule < nrules)
@@ -180,6 +191,7 @@ void dispatch_free(struct dispatch *d)
     free(d->fields);
     free(d->key);
     free(d->always);
+    free(d->marks);
     free(d);
 }
 
@@ -194,7 +206,7 @@ size_t dispatch_select(struct dispatch *d, const struct fvalues *(*slot)(void *c
     /* Sorted runs of positions: the unguarded rules, and per guard field
      * the rules its value selects. A field not extracted selects none. */
     const uint32_t *run[1 + DISPATCH_MAX_FIELDS];
-    size_t len[1 + DISPATCH_MAX_FIELDS], at[1 + DISPATCH_MAX_FIELDS];
+    size_t len[1 + DISPATCH_MAX_FIELDS];
     size_t nruns = 0;
     if (d->nalways) {
         run[nruns] = d->always;
@@ -218,17 +230,26 @@ size_t dispatch_select(struct dispatch *d, const struct fvalues *(*slot)(void *c
             len[nruns++] = e->n;
         }
     }
-    /* Merge them, in evaluation order. */
+    /* Merge them, in evaluation order: one run is already in order; more
+     * are marked in a bitset of positions and read back in order (cost:
+     * the candidates plus one word per 64 rules). */
     size_t n = 0;
-    memset(at, 0, sizeof at);
-    for (;;) {
-        size_t pick = nruns;
-        for (size_t r = 0; r < nruns; r++)
-            if (at[r] < len[r] && (pick == nruns || run[r][at[r]] < run[pick][at[pick]]))
-                pick = r;
-        if (pick == nruns)
-            break;
-        out[n++] = d->order[run[pick][at[pick]++]];
+    if (nruns == 1) {
+        for (size_t i = 0; i < len[0]; i++)
+            out[n++] = d->order[run[0][i]];
+        return n;
+    }
+    for (size_t r = 0; r < nruns; r++)
+        for (size_t i = 0; i < len[r]; i++)
+            d->marks[run[r][i] >> 6] |= (uint64_t)1 << (run[r][i] & 63);
+    size_t nwords = (d->norder + 63) / 64;
+    for (size_t w = 0; w < nwords; w++) {
+        uint64_t bits = d->marks[w];
+        d->marks[w] = 0;
+        while (bits) {
+            out[n++] = d->order[w * 64 + (size_t)__builtin_ctzll(bits)];
+            bits &= bits - 1;
+        }
     }
     return n;
 }

@@ -13,6 +13,8 @@ struct dispatch;
 /* Guard fields looked up per event at most (compiler/generate_code.c uses
  * fewer; guards on further fields are treated as absent). */
 #define DISPATCH_MAX_FIELDS 8
+/* Fewer enabled rules than this run without the index (eval.c). */
+#define DISPATCH_MIN_RULES 64
 
 /* order[0..norder): program rule indexes in evaluation order (kept, not
  * copied); guards of rules not in it are ignored. */

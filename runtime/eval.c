@@ -1596,7 +1596,11 @@ bool ruleset_set_native(struct ruleset *rs, const struct native_binding *b)
     ns->matched = xcalloc(rs->norder ? rs->norder : 1, sizeof *ns->matched);
     for (size_t i = 0; i < rs->norder; i++)
         ns->order[i] = rs->cands[rs->order[i]].pidx;
-    if (b->nguards) {
+    /* The index costs a few lookups per event; below DISPATCH_MIN_RULES
+     * enabled rules, running them all is cheaper (make bench: 48 k8s rules
+     * run 430 ns/event without, 565 with; 81 syscall rules 538 without,
+     * 491 with). */
+    if (b->nguards && rs->norder >= DISPATCH_MIN_RULES) {
         ns->dispatch = dispatch_new(b->guards, b->nguards, ns->order, rs->norder,
                                     (uint32_t)rs->p->nrules);
         ns->cand = xcalloc(rs->norder ? rs->norder : 1, sizeof *ns->cand);
