@@ -1054,10 +1054,16 @@ static void find_guards(struct gen *g, guard_vec *out)
         strmap_put(&kinds, kind, (void *)((uintptr_t)strmap_get(&kinds, kind) + 1));
         free(kind);
     }
+    /* Each kind costs every event a lookup, and maybe an extraction the
+     * rules would not have made: it must stand for enough rules. */
+    size_t nguardable = 0;
+    for (size_t i = 0; i < p->nrules; i++)
+        nguardable += ch[i].e1 != NULL;
+    uintptr_t min_uses = nguardable / 16 > 4 ? nguardable / 16 : 4;
     struct strmap kept = {0};
     for (int round = 0; round < DISPATCH_KINDS; round++) {
         const char *top = NULL;
-        uintptr_t top_n = 0;
+        uintptr_t top_n = min_uses - 1;
         for (size_t k = 0; k < kinds.cap; k++)
             if (kinds.keys[k] && (uintptr_t)kinds.vals[k] > top_n && !strmap_get(&kept, kinds.keys[k])) {
                 top = kinds.keys[k];

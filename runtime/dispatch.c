@@ -28,6 +28,9 @@ struct guard_field {
     bool pair;
     struct entry *tab; /* open addressing, power-of-two capacity */
     size_t cap, n;
+    /* Pairs: the first values alone, so an event whose first value no
+     * guard names is passed over without extracting the second field. */
+    struct guard_field *firsts;
 };
 
 struct dispatch {
@@ -164,6 +167,8 @@ struct dispatch *dispatch_new(const struct native_guard *guards, size_t nguards,
             f->slot = g->slot;
             f->slot2 = g->slot2;
             f->pair = pair;
+            if (pair)
+                f->firsts = xcalloc(1, sizeof *f->firsts);
         }
         for (size_t v = 0; v < g->nvalues; v++)
             for (size_t w = 0; w < (pair ? g->nvalues2 : 1); w++) {
@@ -171,6 +176,8 @@ struct dispatch *dispatch_new(const struct native_guard *guards, size_t nguards,
                 const char *key = make_key(d, f, g->values[v], g->lens[v], pair ? g->values2[w] : NULL,
                                            pair ? g->lens2[w] : 0, &klen);
                 push_pos(find(f, key, klen, true), (uint32_t)pos);
+                if (pair)
+                    find(f->firsts, g->values[v], g->lens[v], true);
             }
     }
     free(by_rule);
@@ -182,11 +189,17 @@ void dispatch_free(struct dispatch *d)
     if (!d)
         return;
     for (size_t k = 0; k < d->nfields; k++) {
-        for (size_t i = 0; i < d->fields[k].cap; i++) {
-            free(d->fields[k].tab[i].pos);
-            free(d->fields[k].tab[i].s);
+        for (int level = 0; level < 2; level++) {
+            struct guard_field *f = level ? d->fields[k].firsts : &d->fields[k];
+            if (!f)
+                continue;
+            for (size_t i = 0; i < f->cap; i++) {
+                free(f->tab[i].pos);
+                free(f->tab[i].s);
+            }
+            free(f->tab);
         }
-        free(d->fields[k].tab);
+        free(d->fields[k].firsts);
     }
     free(d->fields);
     free(d->key);
@@ -216,6 +229,8 @@ size_t dispatch_select(struct dispatch *d, const struct fvalues *(*slot)(void *c
         struct guard_field *f = &d->fields[k];
         const struct fvalues *v = slot(ctx, f->slot);
         if (v->n == 0)
+            continue;
+        if (f->pair && !find(f->firsts, v->v[0].str ? v->v[0].str : "", v->v[0].len, false))
             continue;
         const struct fvalues *v2 = f->pair ? slot(ctx, f->slot2) : NULL;
         if (v2 && v2->n == 0)

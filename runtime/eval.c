@@ -1484,6 +1484,7 @@ static size_t native_eval(struct ruleset *rs, const struct event *ev, enum rule_
 {
     struct native_state *ns = rs->native;
     ns->ctx.gen = rs->gen;
+    ns->ctx.memo_gen++;
     const uint32_t *order = ns->order;
     size_t norder = rs->norder;
     if (ns->dispatch) {
@@ -1496,10 +1497,27 @@ static size_t native_eval(struct ruleset *rs, const struct event *ev, enum rule_
     return n;
 }
 
+static size_t eval_rules(struct ruleset *rs, const struct event *ev, enum rule_matching mode,
+                         match_fn on_match, void *ctx);
+
 size_t ruleset_eval(struct ruleset *rs, const struct event *ev, enum rule_matching mode,
                     match_fn on_match, void *ctx)
 {
     begin_event(rs, ev);
+    return eval_rules(rs, ev, mode, on_match, ctx);
+}
+
+size_t ruleset_eval_warm(struct ruleset *rs, const struct event *ev, enum rule_matching mode,
+                         match_fn on_match, void *ctx)
+{
+    if (!same_event(rs, ev))
+        begin_event(rs, ev);
+    return eval_rules(rs, ev, mode, on_match, ctx);
+}
+
+static size_t eval_rules(struct ruleset *rs, const struct event *ev, enum rule_matching mode,
+                         match_fn on_match, void *ctx)
+{
     if (rs->native)
         return native_eval(rs, ev, mode, on_match, ctx);
     size_t matches = 0;

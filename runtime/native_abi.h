@@ -22,7 +22,7 @@
 
 #include "../plugins/source.h"
 
-#define STOOP_NATIVE_ABI 2
+#define STOOP_NATIVE_ABI 3
 
 /* A slot's value as last fetched: valid while gen == native_ctx.gen. */
 struct native_slot_value {
@@ -38,10 +38,14 @@ struct native_ctx {
      * through macro bodies) of rule `rule` (index in the program's rules)
      * with the interpreter. */
     bool (*check)(void *rt, uint32_t rule, uint32_t check);
-    /* Event generation (changes with every event) and the memo of shared
-     * macros: memo[i] == gen * 2 + result when computed for this event. */
+    /* Event generation (changes with every event): slot values in `cache`
+     * carry it. */
     uint64_t gen;
+    /* The memo of shared macros: memo[i] == memo_gen * 2 + result when
+     * computed in this evaluation (memo_gen changes with every evaluation
+     * of the rules, also of the same event). */
     uint64_t *memo;
+    uint64_t memo_gen;
     /* Per native slot: the value slot() returned for this event, so a
      * second use costs a compare, not a call. */
     struct native_slot_value *cache;

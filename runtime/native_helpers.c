@@ -61,7 +61,7 @@ bool stoop_h_fallback(struct native_ctx *c, uint32_t rule, uint32_t check)
 bool stoop_h_memo_get(struct native_ctx *c, uint32_t i, bool *result)
 {
     uint64_t m = c->memo[i];
-    if (m >> 1 != c->gen)
+    if (m >> 1 != c->memo_gen)
         return false;
     *result = m & 1;
     return true;
@@ -69,7 +69,7 @@ bool stoop_h_memo_get(struct native_ctx *c, uint32_t i, bool *result)
 
 bool stoop_h_memo_put(struct native_ctx *c, uint32_t i, bool result)
 {
-    c->memo[i] = c->gen << 1 | (uint64_t)result;
+    c->memo[i] = c->memo_gen << 1 | (uint64_t)result;
     return result;
 }
 
