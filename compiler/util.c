@@ -335,3 +335,26 @@ void sb_utf8_repair(struct strbuf *sb, const char *s, size_t n)
         }
     }
 }
+
+void sb_put_u64(struct strbuf *sb, uint64_t v, unsigned width)
+{
+    char buf[24];
+    size_t i = sizeof buf;
+    do {
+        buf[--i] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v && i > 0);
+    while (sizeof buf - i < width && i > 0)
+        buf[--i] = '0';
+    sb_append(sb, buf + i, sizeof buf - i);
+}
+
+void sb_put_i64(struct strbuf *sb, int64_t v)
+{
+    if (v < 0) {
+        sb_putc(sb, '-');
+        sb_put_u64(sb, (uint64_t)0 - (uint64_t)v, 0);
+    } else {
+        sb_put_u64(sb, (uint64_t)v, 0);
+    }
+}

@@ -42,6 +42,10 @@ void sb_append(struct strbuf *sb, const char *s, size_t n);
 void sb_puts(struct strbuf *sb, const char *s);
 void sb_putc(struct strbuf *sb, char c);
 void sb_printf(struct strbuf *sb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Decimal numbers without printf (alerts print many); width: zero-padded
+ * to at least that many digits. */
+void sb_put_u64(struct strbuf *sb, uint64_t v, unsigned width);
+void sb_put_i64(struct strbuf *sb, int64_t v);
 /* Appends s as the body of a JSON string (no surrounding quotes). */
 void sb_json_escape(struct strbuf *sb, const char *s, size_t n);
 /* Returns the buffer (never NULL) and resets the builder. */

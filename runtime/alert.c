@@ -11,14 +11,30 @@
 
 #include "util.h"
 
-/* "HH:MM:SS.nnnnnnnnn" in local time, as %evt.time prints. */
+/* "HH:MM:SS.nnnnnnnnn" in local time, as %evt.time prints. The offset to
+ * UTC is asked of localtime_r once per minute of event time (zones change
+ * offset only on minute boundaries); it is costly per alert. */
 static void format_evt_time(struct strbuf *sb, uint64_t ts_ns)
 {
+    static _Thread_local int64_t cached_minute = INT64_MIN;
+    static _Thread_local long gmtoff;
     time_t secs = (time_t)(ts_ns / 1000000000u);
-    struct tm tm;
-    localtime_r(&secs, &tm);
-    sb_printf(sb, "%02d:%02d:%02d.%09" PRIu64, tm.tm_hour, tm.tm_min, tm.tm_sec,
-              ts_ns % 1000000000u);
+    if ((int64_t)secs / 60 != cached_minute) {
+        struct tm tm;
+        localtime_r(&secs, &tm);
+        gmtoff = tm.tm_gmtoff;
+        cached_minute = (int64_t)secs / 60;
+    }
+    int64_t sod = ((int64_t)secs + gmtoff) % 86400;
+    if (sod < 0)
+        sod += 86400;
+    sb_put_u64(sb, (uint64_t)sod / 3600, 2);
+    sb_putc(sb, ':');
+    sb_put_u64(sb, (uint64_t)sod / 60 % 60, 2);
+    sb_putc(sb, ':');
+    sb_put_u64(sb, (uint64_t)sod % 60, 2);
+    sb_putc(sb, '.');
+    sb_put_u64(sb, ts_ns % 1000000000u, 9);
 }
 
 /* "YYYY-MM-DDTHH:MM:SS.nnnnnnnnnZ" in UTC. */
@@ -81,9 +97,9 @@ static void append_value_text(struct strbuf *sb, enum field_type t, const struct
     switch (field_type_class(t)) {
     case TC_NUMERIC:
         if (field_type_is_signed(t))
-            sb_printf(sb, "%" PRId64, v->as.i);
+            sb_put_i64(sb, v->as.i);
         else
-            sb_printf(sb, "%" PRIu64, v->as.u);
+            sb_put_u64(sb, v->as.u, 0);
         return;
     case TC_BOOL:
         sb_puts(sb, v->as.b ? "true" : "false");
@@ -233,7 +249,7 @@ static void append_output_fields(struct strbuf *sb, struct ruleset *rs, const st
         sb_puts(sb, "\":");
         if (!v[i].opnd) { /* the prefix time */
             if (strcmp(time_key, "evt.time") == 0) {
-                sb_printf(sb, "%" PRIu64, ev->ts_ns);
+                sb_put_u64(sb, ev->ts_ns, 0);
             } else {
                 sb_putc(sb, '"');
                 format_iso8601(sb, ev->ts_ns);
@@ -269,14 +285,18 @@ void alert_write(FILE *out, const struct alert_opts *opts, struct ruleset *rs,
         format_iso8601(&line, ev->ts_ns);
     else
         format_evt_time(&line, ev->ts_ns);
-    sb_printf(&line, ": %s ", priority_name(rule->priority));
+    sb_puts(&line, ": ");
+    sb_puts(&line, priority_name(rule->priority));
+    sb_putc(&line, ' ');
     render_message(&line, rs, rule, ev);
 
     /* The text line goes through a JSON string encoder in both formats. */
     struct strbuf text = {0};
     json_escape_utf8(&text, line.s, line.len);
     if (!opts->json) {
-        fprintf(out, "%s\n", text.s ? text.s : "");
+        if (text.len)
+            fwrite(text.s, 1, text.len, out);
+        putc('\n', out);
     } else {
         struct strbuf js = {0};
         sb_puts(&js, "{\"hostname\":\"");
@@ -286,7 +306,9 @@ void alert_write(FILE *out, const struct alert_opts *opts, struct ruleset *rs,
         sb_puts(&js, "\",\"output_fields\":");
         append_output_fields(&js, rs, rule, ev,
                              opts->time_iso8601 ? "evt.time.iso8601" : "evt.time");
-        sb_printf(&js, ",\"priority\":\"%s\",\"rule\":\"", priority_name(rule->priority));
+        sb_puts(&js, ",\"priority\":\"");
+        sb_puts(&js, priority_name(rule->priority));
+        sb_puts(&js, "\",\"rule\":\"");
         json_escape_utf8(&js, rule->name, strlen(rule->name));
         sb_puts(&js, "\",\"source\":\"");
         json_escape_utf8(&js, rule->source, strlen(rule->source));
