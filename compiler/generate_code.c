@@ -1,20 +1,26 @@
 /* generate_code.c: lowers the checked rules to LLVM IR (native.h).
  *
- * The module starts as the runtime's helper bitcode (runtime/
- * native_helpers.c, embedded by helpers_bitcode.c); the generator adds
+ * The program is split into partitions (modules of their own contexts,
+ * optimised in parallel by optimize.c); each starts as the runtime's helper
+ * bitcode (runtime/native_helpers.c, embedded by helpers_bitcode.c), and
+ * the generator adds
  *   - one function per compiled rule, `i1 stoop_rule_<index>(ptr ctx)`,
- *     whose and/or/not short-circuit as the interpreter's do;
+ *     whose and/or/not short-circuit as the interpreter's do (rules are
+ *     spread over the partitions);
  *   - one function per macro shared by several rules of a source, memoised
- *     per event (native_ctx.memo), when opts.memo_macros;
+ *     per evaluation (native_ctx.memo), when opts.memo_macros;
  *   - one entry per source, `stoop_eval_<source>`, that runs a given order
- *     of rules (the runtime applies the rule selection) and reports matches;
- *   - stoop_nmemo, the memo size.
+ *     of rules (the runtime applies the rule selection and the guard index)
+ *     and reports matches; and stoop_nmemo, the memo size (first partition);
+ *   - per rule, a guard for the runtime's dispatch index (find_guards).
  * Checks are lowered to helper calls with constant arguments (they inline
- * and fold), constant string lists to a switch on length plus memcmp; the
- * rest (modifiers, list-valued or ancestor fields, field-vs-field, regex,
- * pmatch) call back into the interpreter's node for that check, numbered
- * in preorder per rule as runtime/eval.c numbers them. Field values come
- * from the runtime's memoised slots, numbered here by operand_value_key. */
+ * and fold); constant string lists to a switch on length plus memcmp, or a
+ * constant hash table when long; runs of startswith/endswith on one field
+ * to a byte trie; the rest (modifiers, list-valued or ancestor fields,
+ * field-vs-field, regex, pmatch) call back into the interpreter's node for
+ * that check, numbered in preorder per rule as runtime/eval.c numbers them.
+ * Field values come from the runtime's memoised slots, numbered here by
+ * operand_value_key. */
 #include <llvm-c/Analysis.h>
 #include <llvm-c/BitReader.h>
 #include <llvm-c/Core.h>
@@ -236,6 +242,40 @@ static LLVMValueRef join_finish(struct gen *g, struct join *j)
     return phi;
 }
 
+/* A test of a string value that branches to `yes` or `no`: begin leaves
+ * the builder where the text (s) and length (len) are known (a value not
+ * extracted goes to no); end joins the two outcomes. */
+struct str_test {
+    LLVMValueRef s, len;
+    LLVMBasicBlockRef yes, no;
+    struct join j;
+};
+
+static void str_test_begin(struct gen *g, LLVMValueRef l, struct str_test *t)
+{
+    LLVMValueRef lenp = entry_alloca(g, g->i64);
+    LLVMValueRef args[] = {l, lenp};
+    t->s = call(g, H_STR, args, 2);
+    t->j = (struct join){.end = new_block(g, "test.end")};
+    t->yes = new_block(g, "test.yes");
+    t->no = new_block(g, "test.no");
+    LLVMBasicBlockRef have = new_block(g, "test.have");
+    LLVMBuildCondBr(g->B, LLVMBuildIsNull(g->B, t->s, ""), t->no, have);
+    LLVMPositionBuilderAtEnd(g->B, have);
+    t->len = LLVMBuildLoad2(g->B, g->i64, lenp, "len");
+}
+
+static LLVMValueRef str_test_end(struct gen *g, struct str_test *t)
+{
+    LLVMPositionBuilderAtEnd(g->B, t->yes);
+    LLVMBuildBr(g->B, t->j.end);
+    join_add(&t->j, const_bool(g, true), t->yes);
+    LLVMPositionBuilderAtEnd(g->B, t->no);
+    LLVMBuildBr(g->B, t->j.end);
+    join_add(&t->j, const_bool(g, false), t->no);
+    return join_finish(g, &t->j);
+}
+
 static int cmp_values_by_len(const void *a, const void *b)
 {
     const struct value *x = *(const struct value *const *)a, *y = *(const struct value *const *)b;
@@ -340,15 +380,10 @@ static LLVMValueRef gen_string_in(struct gen *g, LLVMValueRef l, const struct va
         sorted[i] = &vals[i];
     qsort(sorted, nv, sizeof *sorted, cmp_values_by_len);
 
-    LLVMValueRef lenp = entry_alloca(g, g->i64);
-    LLVMValueRef args[] = {l, lenp};
-    LLVMValueRef s = call(g, H_STR, args, 2);
-    struct join j = {.end = new_block(g, "in.end")};
-    LLVMBasicBlockRef yes = new_block(g, "in.yes"), no = new_block(g, "in.no");
-    LLVMBasicBlockRef have = new_block(g, "in.have");
-    LLVMBuildCondBr(g->B, LLVMBuildIsNull(g->B, s, ""), no, have);
-    LLVMPositionBuilderAtEnd(g->B, have);
-    LLVMValueRef len = LLVMBuildLoad2(g->B, g->i64, lenp, "len");
+    struct str_test t;
+    str_test_begin(g, l, &t);
+    LLVMValueRef s = t.s, len = t.len;
+    LLVMBasicBlockRef yes = t.yes, no = t.no;
     size_t ngroups = 0;
     for (size_t i = 0; i < nv; i++)
         if (i == 0 || sorted[i]->len != sorted[i - 1]->len)
@@ -380,13 +415,7 @@ static LLVMValueRef gen_string_in(struct gen *g, LLVMValueRef l, const struct va
         i = k;
     }
     free(sorted);
-    LLVMPositionBuilderAtEnd(g->B, yes);
-    LLVMBuildBr(g->B, j.end);
-    join_add(&j, const_bool(g, true), yes);
-    LLVMPositionBuilderAtEnd(g->B, no);
-    LLVMBuildBr(g->B, j.end);
-    join_add(&j, const_bool(g, false), no);
-    return join_finish(g, &j);
+    return str_test_end(g, &t);
 }
 
 /* One scalar comparison of the first value against constant c (not a
@@ -662,24 +691,11 @@ static LLVMValueRef gen_trie(struct gen *g, struct expr *const *kids, size_t n)
     g->sh->ninline += n;
     LLVMValueRef sargs[] = {g->ctx, const_i32(g, slot)};
     LLVMValueRef l = call(g, H_SLOT, sargs, 2);
-    LLVMValueRef lenp = entry_alloca(g, g->i64);
-    LLVMValueRef args[] = {l, lenp};
-    LLVMValueRef s = call(g, H_STR, args, 2);
-    struct join j = {.end = new_block(g, "trie.end")};
-    LLVMBasicBlockRef yes = new_block(g, "trie.yes"), no = new_block(g, "trie.no");
-    LLVMBasicBlockRef have = new_block(g, "trie.have");
-    LLVMBuildCondBr(g->B, LLVMBuildIsNull(g->B, s, ""), no, have);
-    LLVMPositionBuilderAtEnd(g->B, have);
-    LLVMValueRef len = LLVMBuildLoad2(g->B, g->i64, lenp, "len");
-    gen_trie_node(g, root, 0, from_end, s, len, yes, no);
+    struct str_test t;
+    str_test_begin(g, l, &t);
+    gen_trie_node(g, root, 0, from_end, t.s, t.len, t.yes, t.no);
     trie_free(root);
-    LLVMPositionBuilderAtEnd(g->B, yes);
-    LLVMBuildBr(g->B, j.end);
-    join_add(&j, const_bool(g, true), yes);
-    LLVMPositionBuilderAtEnd(g->B, no);
-    LLVMBuildBr(g->B, j.end);
-    join_add(&j, const_bool(g, false), no);
-    return join_finish(g, &j);
+    return str_test_end(g, &t);
 }
 
 /* ---- boolean structure ---- */
@@ -1369,16 +1385,8 @@ void native_module_free(struct native_module *m)
     for (size_t i = 0; i < m->nslots; i++)
         free(m->slot_keys[i]);
     free(m->slot_keys);
-    for (size_t i = 0; i < m->nguards; i++) {
-        for (size_t v = 0; v < m->guards[i].nvalues; v++)
-            free(m->guards[i].values[v]);
-        free(m->guards[i].values);
-        free(m->guards[i].lens);
-        for (size_t v = 0; v < m->guards[i].nvalues2; v++)
-            free(m->guards[i].values2[v]);
-        free(m->guards[i].values2);
-        free(m->guards[i].lens2);
-    }
+    for (size_t i = 0; i < m->nguards; i++)
+        native_guard_clear(&m->guards[i]);
     free(m->guards);
     for (size_t i = 0; i < m->nsources; i++)
         free(m->sources[i]);

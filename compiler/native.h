@@ -1,8 +1,9 @@
 /* native.h: the LLVM back end: generate_code.c lowers a checked program to
  * an LLVM module (runtime/native_abi.h is the contract of that module),
  * verify and optimise it, then jit.c runs it in process or emit.c writes a
- * ruleset shared object with its manifest. Only stoopc links this part:
- * the runtime never links LLVM. */
+ * ruleset shared object with its manifest. Only stoopc-llvm (and the
+ * benchmark) links this part: neither the runtime nor stoopc's front end
+ * loads LLVM. */
 #ifndef STOOP_NATIVE_H
 #define STOOP_NATIVE_H
 

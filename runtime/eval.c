@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "compare.h"
 #include "dispatch.h"
 #include "util.h"
 
@@ -178,48 +179,6 @@ static uint64_t hash_bytes(const char *s, size_t n)
         h *= 1099511628211ull;
     }
     return h;
-}
-
-static bool bytes_eq(const char *a, size_t al, const char *b, size_t bl)
-{
-    return al == bl && (al == 0 || memcmp(a, b, al) == 0);
-}
-
-static int bytes_cmp(const char *a, size_t al, const char *b, size_t bl)
-{
-    size_t m = al < bl ? al : bl;
-    int c = m ? memcmp(a, b, m) : 0;
-    if (c)
-        return c;
-    return al < bl ? -1 : al > bl ? 1 : 0;
-}
-
-static bool bytes_contains(const char *h, size_t hl, const char *n, size_t nl)
-{
-    if (nl == 0)
-        return true;
-    if (hl < nl)
-        return false;
-    return memmem(h, hl, n, nl) != NULL;
-}
-
-static unsigned char ascii_lower(unsigned char c)
-{
-    return c >= 'A' && c <= 'Z' ? (unsigned char)(c + 32) : c;
-}
-
-static bool bytes_icontains(const char *h, size_t hl, const char *n, size_t nl)
-{
-    if (nl == 0)
-        return true;
-    for (size_t i = 0; i + nl <= hl; i++) {
-        size_t k = 0;
-        while (k < nl && ascii_lower((unsigned char)h[i + k]) == ascii_lower((unsigned char)n[k]))
-            k++;
-        if (k == nl)
-            return true;
-    }
-    return false;
 }
 
 /* A NUL-terminated copy of (s, n) in the ruleset's scratch buffer. */
@@ -790,35 +749,8 @@ static int num_cmp(enum field_type t, const struct fvalue *x, const struct value
  * network of full length: equality). */
 static bool ip_match(const struct fvalue *x, const struct value *c)
 {
-    if (x->as.ip.family != c->as.ip.family)
-        return false;
-    unsigned max = c->as.ip.family == 4 ? 32 : 128;
-    unsigned bits = c->as.ip.prefix > max ? max : c->as.ip.prefix;
-    unsigned full = bits / 8, rest = bits % 8;
-    if (full && memcmp(x->as.ip.addr, c->as.ip.addr, full) != 0)
-        return false;
-    if (rest) {
-        uint8_t mask = (uint8_t)(0xFF << (8 - rest));
-        if ((x->as.ip.addr[full] & mask) != (c->as.ip.addr[full] & mask))
-            return false;
-    }
-    return true;
-}
-
-static bool order_result(enum cmp_op op, int c)
-{
-    switch (op) {
-    case OP_LT:
-        return c < 0;
-    case OP_LE:
-        return c <= 0;
-    case OP_GT:
-        return c > 0;
-    case OP_GE:
-        return c >= 0;
-    default:
-        return false;
-    }
+    return ip_in_net(x->as.ip.family, x->as.ip.addr, c->as.ip.family, c->as.ip.prefix,
+                     c->as.ip.addr);
 }
 
 /* A full match of the value, UTF-8-sanitised first as libsinsp does
@@ -862,7 +794,7 @@ static bool cmp_one(struct ruleset *rs, enum cmp_op op, enum field_type t, const
         case OP_LE:
         case OP_GT:
         case OP_GE:
-            return order_result(op, bytes_cmp(s, n, c->str, c->len));
+            return order_holds(op, bytes_cmp(s, n, c->str, c->len));
         case OP_CONTAINS:
         case OP_BCONTAINS:
             return bytes_contains(s, n, c->str, c->len);
@@ -896,7 +828,7 @@ static bool cmp_one(struct ruleset *rs, enum cmp_op op, enum field_type t, const
         case OP_NE:
             return r != 0;
         default:
-            return order_result(op, r);
+            return order_holds(op, r);
         }
     }
     case TC_BOOL: {

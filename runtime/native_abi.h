@@ -19,6 +19,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 
 #include "../plugins/source.h"
 
@@ -70,6 +71,20 @@ struct native_guard {
     size_t *lens2;
     size_t nvalues2;
 };
+
+/* Frees what a guard owns (the generator and the manifest reader both
+ * build guards). */
+static inline void native_guard_clear(struct native_guard *g)
+{
+    for (size_t v = 0; v < g->nvalues; v++)
+        free(g->values[v]);
+    free(g->values);
+    free(g->lens);
+    for (size_t v = 0; v < g->nvalues2; v++)
+        free(g->values2[v]);
+    free(g->values2);
+    free(g->lens2);
+}
 
 /* A constant string set, as the generator lays it out for a long `in`
  * list: an open-addressing table of `mask + 1` entries (s == NULL: empty)

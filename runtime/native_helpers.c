@@ -1,7 +1,7 @@
 /* native_helpers.c: the checks native code makes, written once in C.
  *
  * This file is not part of the runtime library: the build compiles it to
- * LLVM bitcode with clang-19 (CMakeLists.txt), stoopc links that bitcode
+ * LLVM bitcode with clang-19 (CMakeLists.txt), stoopc-llvm links that bitcode
  * into every module it generates and makes these functions internal, so
  * they inline into the rules and fold with their constant arguments (an
  * operator or a width passed as a constant leaves only its own branch).
@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "compare.h"
 #include "native_abi.h"
 #include "types.h"
 
@@ -87,11 +88,6 @@ const char *stoop_h_str(const struct fvalues *l, size_t *len)
     return l->v[0].str ? l->v[0].str : "";
 }
 
-static bool bytes_eq(const char *a, size_t al, const char *b, size_t bl)
-{
-    return al == bl && (al == 0 || memcmp(a, b, al) == 0);
-}
-
 bool stoop_h_str_eq(const struct fvalues *l, const char *c, size_t n)
 {
     return l->n > 0 && bytes_eq(l->v[0].str, l->v[0].len, c, n);
@@ -102,65 +98,23 @@ bool stoop_h_str_ne(const struct fvalues *l, const char *c, size_t n)
     return l->n > 0 && !bytes_eq(l->v[0].str, l->v[0].len, c, n);
 }
 
-static bool order_holds(int op, int cmp)
-{
-    switch (op) {
-    case OP_LT:
-        return cmp < 0;
-    case OP_LE:
-        return cmp <= 0;
-    case OP_GT:
-        return cmp > 0;
-    case OP_GE:
-        return cmp >= 0;
-    default:
-        return false;
-    }
-}
-
 bool stoop_h_str_order(const struct fvalues *l, const char *c, size_t n, int op)
 {
     if (l->n == 0)
         return false;
     const char *s = l->v[0].str;
     size_t sl = l->v[0].len;
-    size_t m = sl < n ? sl : n;
-    int r = m ? memcmp(s, c, m) : 0;
-    if (r == 0)
-        r = sl < n ? -1 : sl > n ? 1 : 0;
-    return order_holds(op, r);
+    return order_holds((enum cmp_op)op, bytes_cmp(s, sl, c, n));
 }
 
 bool stoop_h_contains(const struct fvalues *l, const char *c, size_t n)
 {
-    if (l->n == 0)
-        return false;
-    if (n == 0)
-        return true;
-    return l->v[0].len >= n && memmem(l->v[0].str, l->v[0].len, c, n) != NULL;
-}
-
-static unsigned char ascii_lower(unsigned char c)
-{
-    return c >= 'A' && c <= 'Z' ? (unsigned char)(c + 32) : c;
+    return l->n > 0 && bytes_contains(l->v[0].str, l->v[0].len, c, n);
 }
 
 bool stoop_h_icontains(const struct fvalues *l, const char *c, size_t n)
 {
-    if (l->n == 0)
-        return false;
-    if (n == 0)
-        return true;
-    const char *h = l->v[0].str;
-    size_t hl = l->v[0].len;
-    for (size_t i = 0; i + n <= hl; i++) {
-        size_t k = 0;
-        while (k < n && ascii_lower((unsigned char)h[i + k]) == ascii_lower((unsigned char)c[k]))
-            k++;
-        if (k == n)
-            return true;
-    }
-    return false;
+    return l->n > 0 && bytes_icontains(l->v[0].str, l->v[0].len, c, n);
 }
 
 OUT_OF_LINE bool stoop_h_str_in_table(const struct fvalues *l, const struct native_strtab_entry *tab,
@@ -243,7 +197,7 @@ bool stoop_h_num(const struct fvalues *l, int kind, unsigned bits, int op, uint6
     case OP_NE:
         return r != 0;
     default:
-        return order_holds(op, r);
+        return order_holds((enum cmp_op)op, r);
     }
 }
 
@@ -273,17 +227,6 @@ bool stoop_h_ip(const struct fvalues *l, int op, unsigned family, unsigned prefi
     if (l->n == 0)
         return false;
     const struct fvalue *x = &l->v[0];
-    bool m = x->as.ip.family == family;
-    if (m) {
-        unsigned max = family == 4 ? 32 : 128;
-        unsigned bits = prefix > max ? max : prefix;
-        unsigned full = bits / 8, rest = bits % 8;
-        if (full && memcmp(x->as.ip.addr, addr, full) != 0)
-            m = false;
-        else if (rest) {
-            uint8_t mask = (uint8_t)(0xFF << (8 - rest));
-            m = (x->as.ip.addr[full] & mask) == (addr[full] & mask);
-        }
-    }
+    bool m = ip_in_net(x->as.ip.family, x->as.ip.addr, family, prefix, addr);
     return op == OP_NE ? !m : m;
 }

@@ -133,16 +133,8 @@ static void so_free(void *impl)
     for (size_t i = 0; i < so->nslots; i++)
         free(so->slot_keys[i]);
     free(so->slot_keys);
-    for (size_t i = 0; i < so->nguards; i++) {
-        for (size_t v = 0; v < so->guards[i].nvalues; v++)
-            free(so->guards[i].values[v]);
-        free(so->guards[i].values);
-        free(so->guards[i].lens);
-        for (size_t v = 0; v < so->guards[i].nvalues2; v++)
-            free(so->guards[i].values2[v]);
-        free(so->guards[i].values2);
-        free(so->guards[i].lens2);
-    }
+    for (size_t i = 0; i < so->nguards; i++)
+        native_guard_clear(&so->guards[i]);
     free(so->guards);
     free(so->path);
     free(so);
