@@ -5,8 +5,10 @@
  *   directory: $STOOP_CACHE_DIR, else $XDG_CACHE_HOME/stoop, else
  *              ~/.cache/stoop;
  *   name:      a 128-bit hash of the stoop version, the native ABI, the
- *              schema hash and every loaded rules file (path and bytes,
- *              in load order), so any edit makes a new entry;
+ *              schema hash, the compiler binary (size and modification
+ *              time of stoopc-llvm, so a rebuilt compiler rebuilds the
+ *              entries) and every loaded rules file (path and bytes, in
+ *              load order), so any edit makes a new entry;
  *   compiler:  $STOOPC, else the stoopc beside this stoop binary, else
  *              stoopc on the PATH.
  * A cached object is opened like any ruleset (its manifest is checked);
@@ -131,6 +133,18 @@ bool native_cache_prepare(const struct program *p, const char *const *paths, siz
     char head[96];
     snprintf(head, sizeof head, "%s/%d/%016" PRIx64, STOOP_VERSION, STOOP_NATIVE_ABI, schema_hash());
     hash_bytes2(h, head, strlen(head));
+    char *stoopc = find_stoopc();
+    char *slash = strrchr(stoopc, '/');
+    char *backend = slash ? xasprintf("%.*s/stoopc-llvm", (int)(slash - stoopc), stoopc)
+                          : xstrdup(stoopc);
+    struct stat st;
+    if (stat(backend, &st) == 0) {
+        uint64_t id[3] = {(uint64_t)st.st_size, (uint64_t)st.st_mtim.tv_sec,
+                          (uint64_t)st.st_mtim.tv_nsec};
+        hash_bytes2(h, id, sizeof id);
+    }
+    free(backend);
+    free(stoopc);
     for (size_t i = 0; i < p->src.n; i++) {
         hash_bytes2(h, p->src.files[i]->path, strlen(p->src.files[i]->path));
         hash_bytes2(h, p->src.files[i]->text, p->src.files[i]->len);
