@@ -55,7 +55,9 @@ struct helper {
     X(H_MEMO_PUT, "stoop_h_memo_put")                                         \
     X(H_EXISTS, "stoop_h_exists")                                             \
     X(H_STR, "stoop_h_str")                                                   \
-    X(H_STR_IN_TABLE, "stoop_h_str_in_table")                                 \
+    X(H_COUNT_VALUES, "stoop_h_count")                                        \
+    X(H_STR_AT, "stoop_h_str_at")                                             \
+    X(H_BYTES_IN_TABLE, "stoop_h_bytes_in_table")                             \
     X(H_STR_EQ, "stoop_h_str_eq")                                             \
     X(H_STR_NE, "stoop_h_str_ne")                                             \
     X(H_STR_ORDER, "stoop_h_str_order")                                       \
@@ -311,8 +313,8 @@ static size_t strtab_place(const struct value **vals, size_t n, size_t cap, uint
 /* `l in (many constant strings)`: a constant hash table, searched for a
  * seed that puts every value in its home entry (perfect) when one exists
  * among a few hundred, with a table of 2 to 4 times the values. */
-static LLVMValueRef gen_string_in_table(struct gen *g, LLVMValueRef l, const struct value **vals,
-                                        size_t n)
+static LLVMValueRef gen_string_in_table(struct gen *g, LLVMValueRef s, LLVMValueRef len,
+                                        const struct value **vals, size_t n)
 {
     size_t cap = 16;
     while (cap < 2 * n)
@@ -351,49 +353,46 @@ static LLVMValueRef gen_string_in_table(struct gen *g, LLVMValueRef l, const str
     LLVMSetLinkage(tab, LLVMPrivateLinkage);
     free(entries);
     free(slots);
-    LLVMValueRef args[] = {l, tab, const_i64(g, best_cap - 1), const_i64(g, best_seed)};
-    return call(g, H_STR_IN_TABLE, args, 4);
+    LLVMValueRef args[] = {s, len, tab, const_i64(g, best_cap - 1), const_i64(g, best_seed)};
+    return call(g, H_BYTES_IN_TABLE, args, 5);
 }
 
-/* `l in (constant strings)`: a switch on the length, then memcmp against
- * the strings of that length (memcmp with a constant size becomes a few
- * loads); long lists go to gen_string_in_table. */
-static LLVMValueRef gen_string_in(struct gen *g, LLVMValueRef l, const struct value *vals, size_t nv)
+/* The distinct constants, sorted by length then bytes (caller frees). */
+static const struct value **distinct_values(const struct value *vals, size_t nv, size_t *n)
 {
-    if (nv == 0)
-        return const_bool(g, false);
-    if (nv > INLINE_IN_MAX) {
-        const struct value **sorted = xcalloc(nv, sizeof *sorted);
-        for (size_t i = 0; i < nv; i++)
-            sorted[i] = &vals[i];
-        qsort(sorted, nv, sizeof *sorted, cmp_values_by_len);
-        size_t n = 0;
-        for (size_t i = 0; i < nv; i++)
-            if (n == 0 || cmp_values_by_len(&sorted[i], &sorted[n - 1]) != 0)
-                sorted[n++] = sorted[i];
-        LLVMValueRef r = gen_string_in_table(g, l, sorted, n);
-        free(sorted);
-        return r;
-    }
-    const struct value **sorted = xcalloc(nv, sizeof *sorted);
+    const struct value **sorted = xcalloc(nv ? nv : 1, sizeof *sorted);
     for (size_t i = 0; i < nv; i++)
         sorted[i] = &vals[i];
     qsort(sorted, nv, sizeof *sorted, cmp_values_by_len);
-
-    struct str_test t;
-    str_test_begin(g, l, &t);
-    LLVMValueRef s = t.s, len = t.len;
-    LLVMBasicBlockRef yes = t.yes, no = t.no;
-    size_t ngroups = 0;
+    *n = 0;
     for (size_t i = 0; i < nv; i++)
-        if (i == 0 || sorted[i]->len != sorted[i - 1]->len)
+        if (*n == 0 || cmp_values_by_len(&sorted[i], &sorted[*n - 1]) != 0)
+            sorted[(*n)++] = sorted[i];
+    return sorted;
+}
+
+/* Branches to `yes` if the text (s, len) is one of the distinct constants
+ * vals[0..n), else to `no`: a switch on the length, then memcmp against
+ * the strings of that length (memcmp with a constant size becomes a few
+ * loads); beyond INLINE_IN_MAX, a constant hash table (gen_string_in_table). */
+static void gen_membership(struct gen *g, LLVMValueRef s, LLVMValueRef len,
+                           const struct value **vals, size_t n, LLVMBasicBlockRef yes,
+                           LLVMBasicBlockRef no)
+{
+    if (n > INLINE_IN_MAX) {
+        LLVMBuildCondBr(g->B, gen_string_in_table(g, s, len, vals, n), yes, no);
+        return;
+    }
+    size_t ngroups = 0;
+    for (size_t i = 0; i < n; i++)
+        if (i == 0 || vals[i]->len != vals[i - 1]->len)
             ngroups++;
     LLVMValueRef sw = LLVMBuildSwitch(g->B, len, no, (unsigned)ngroups);
-    for (size_t i = 0; i < nv;) {
+    for (size_t i = 0; i < n;) {
         size_t k = i;
-        while (k < nv && sorted[k]->len == sorted[i]->len)
+        while (k < n && vals[k]->len == vals[i]->len)
             k++;
-        size_t glen = sorted[i]->len;
+        size_t glen = vals[i]->len;
         LLVMBasicBlockRef bb = new_block(g, "in.len");
         LLVMAddCase(sw, const_i64(g, glen), bb);
         LLVMPositionBuilderAtEnd(g->B, bb);
@@ -401,9 +400,7 @@ static LLVMValueRef gen_string_in(struct gen *g, LLVMValueRef l, const struct va
             LLVMBuildBr(g->B, yes);
         } else {
             for (size_t m = i; m < k; m++) {
-                if (m > i && cmp_values_by_len(&sorted[m], &sorted[m - 1]) == 0)
-                    continue; /* duplicate */
-                LLVMValueRef cargs[] = {s, const_string(g, sorted[m]->str, glen), const_i64(g, glen)};
+                LLVMValueRef cargs[] = {s, const_string(g, vals[m]->str, glen), const_i64(g, glen)};
                 LLVMValueRef r = LLVMBuildCall2(g->B, g->memcmp_type, g->memcmp_fn, cargs, 3, "");
                 LLVMValueRef eq = LLVMBuildICmp(g->B, LLVMIntEQ, r, const_i32(g, 0), "");
                 LLVMBasicBlockRef next = new_block(g, "in.next");
@@ -414,8 +411,71 @@ static LLVMValueRef gen_string_in(struct gen *g, LLVMValueRef l, const struct va
         }
         i = k;
     }
+}
+
+/* `l in (constant strings)` for a single-valued field. */
+static LLVMValueRef gen_string_in(struct gen *g, LLVMValueRef l, const struct value *vals, size_t nv)
+{
+    if (nv == 0)
+        return const_bool(g, false);
+    size_t n;
+    const struct value **sorted = distinct_values(vals, nv, &n);
+    struct str_test t;
+    str_test_begin(g, l, &t);
+    gen_membership(g, t.s, t.len, sorted, n, t.yes, t.no);
     free(sorted);
     return str_test_end(g, &t);
+}
+
+/* A list-valued field against constant strings: `in` holds when every
+ * value is one of them, `intersects` when one is (runtime/eval.c); no
+ * value at all makes both false. */
+static LLVMValueRef gen_list_in(struct gen *g, LLVMValueRef l, enum cmp_op op,
+                                const struct value *vals, size_t nv)
+{
+    bool all = op == OP_IN;
+    size_t n;
+    const struct value **sorted = distinct_values(vals, nv, &n);
+    struct join j = {.end = new_block(g, "list.end")};
+    LLVMValueRef count = call(g, H_COUNT_VALUES, &l, 1);
+    LLVMValueRef ip = entry_alloca(g, g->i64), lenp = entry_alloca(g, g->i64);
+    LLVMBasicBlockRef head = new_block(g, "list.head"), body = new_block(g, "list.body"),
+                      hit = new_block(g, "list.hit"), miss = new_block(g, "list.miss"),
+                      step = new_block(g, "list.step"), done = new_block(g, "list.done"),
+                      empty = new_block(g, "list.empty");
+    LLVMBuildStore(g->B, const_i64(g, 0), ip);
+    LLVMBuildCondBr(g->B, LLVMBuildICmp(g->B, LLVMIntEQ, count, const_i64(g, 0), ""), empty, head);
+    LLVMPositionBuilderAtEnd(g->B, empty);
+    LLVMBuildBr(g->B, j.end);
+    join_add(&j, const_bool(g, false), empty);
+
+    LLVMPositionBuilderAtEnd(g->B, head);
+    LLVMValueRef i = LLVMBuildLoad2(g->B, g->i64, ip, "i");
+    LLVMBuildCondBr(g->B, LLVMBuildICmp(g->B, LLVMIntULT, i, count, ""), body, done);
+    LLVMPositionBuilderAtEnd(g->B, body);
+    LLVMValueRef args[] = {l, i, lenp};
+    LLVMValueRef s = call(g, H_STR_AT, args, 3);
+    LLVMValueRef len = LLVMBuildLoad2(g->B, g->i64, lenp, "len");
+    if (n == 0)
+        LLVMBuildBr(g->B, miss);
+    else
+        gen_membership(g, s, len, sorted, n, hit, miss);
+    free(sorted);
+    /* in: a value outside the set decides (false); intersects: one inside
+     * decides (true); otherwise go on. */
+    LLVMPositionBuilderAtEnd(g->B, all ? miss : hit);
+    LLVMBuildBr(g->B, j.end);
+    join_add(&j, const_bool(g, !all), all ? miss : hit);
+    LLVMPositionBuilderAtEnd(g->B, all ? hit : miss);
+    LLVMBuildBr(g->B, step);
+    LLVMPositionBuilderAtEnd(g->B, step);
+    LLVMBuildStore(g->B, LLVMBuildAdd(g->B, LLVMBuildLoad2(g->B, g->i64, ip, ""), const_i64(g, 1), ""),
+                   ip);
+    LLVMBuildBr(g->B, head);
+    LLVMPositionBuilderAtEnd(g->B, done);
+    LLVMBuildBr(g->B, j.end);
+    join_add(&j, const_bool(g, all), done);
+    return join_finish(g, &j);
 }
 
 /* One scalar comparison of the first value against constant c (not a
@@ -541,8 +601,16 @@ static LLVMValueRef gen_check(struct gen *g, const struct expr *e)
     enum cmp_op op = e->u.check.op;
     bool any = lhs->kind == OPND_FIELD && lhs->u.field.info &&
                (lhs->u.field.info->flags & FF_ANCESTOR) && !lhs->u.field.arg;
+    bool const_rhs = !(rhs && (rhs->kind == OPND_FIELD || rhs->kind == OPND_TRANSFORM));
+    enum type_class lcls = field_type_class(lhs->type);
+    if (g->o->inline_checks && e->u.check.mod == MOD_NONE && lhs->is_list && const_rhs &&
+        (op == OP_IN || op == OP_INTERSECTS) && (lcls == TC_STRING || lcls == TC_BYTES)) {
+        LLVMValueRef sargs[] = {g->ctx, const_i32(g, slot)};
+        g->sh->ninline++;
+        return gen_list_in(g, call(g, H_SLOT, sargs, 2), op, e->u.check.values, e->u.check.nvalues);
+    }
     bool simple = g->o->inline_checks && e->u.check.mod == MOD_NONE && !lhs->is_list && !any &&
-                  !(rhs && (rhs->kind == OPND_FIELD || rhs->kind == OPND_TRANSFORM));
+                  const_rhs;
     if (!simple)
         return fallback(g, check);
     LLVMValueRef sargs[] = {g->ctx, const_i32(g, slot)};

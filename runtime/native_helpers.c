@@ -30,6 +30,11 @@ bool stoop_h_memo_get(struct native_ctx *c, uint32_t i, bool *result);
 bool stoop_h_memo_put(struct native_ctx *c, uint32_t i, bool result);
 bool stoop_h_exists(const struct fvalues *l);
 const char *stoop_h_str(const struct fvalues *l, size_t *len);
+size_t stoop_h_count(const struct fvalues *l);
+const char *stoop_h_str_at(const struct fvalues *l, size_t i, size_t *len);
+OUT_OF_LINE bool stoop_h_bytes_in_table(const char *s, size_t n,
+                                        const struct native_strtab_entry *tab, uint64_t mask,
+                                        uint64_t seed);
 bool stoop_h_str_eq(const struct fvalues *l, const char *c, size_t n);
 bool stoop_h_str_ne(const struct fvalues *l, const char *c, size_t n);
 OUT_OF_LINE bool stoop_h_str_order(const struct fvalues *l, const char *c, size_t n, int op);
@@ -37,8 +42,6 @@ OUT_OF_LINE bool stoop_h_contains(const struct fvalues *l, const char *c, size_t
 OUT_OF_LINE bool stoop_h_icontains(const struct fvalues *l, const char *c, size_t n);
 bool stoop_h_startswith(const struct fvalues *l, const char *c, size_t n);
 bool stoop_h_endswith(const struct fvalues *l, const char *c, size_t n);
-OUT_OF_LINE bool stoop_h_str_in_table(const struct fvalues *l, const struct native_strtab_entry *tab,
-                          uint64_t mask, uint64_t seed);
 OUT_OF_LINE bool stoop_h_glob(const struct fvalues *l, const char *pattern, int casefold);
 bool stoop_h_num(const struct fvalues *l, int kind, unsigned bits, int op, uint64_t c);
 bool stoop_h_bool(const struct fvalues *l, int op, bool c);
@@ -88,6 +91,18 @@ const char *stoop_h_str(const struct fvalues *l, size_t *len)
     return l->v[0].str ? l->v[0].str : "";
 }
 
+/* Number of values, and value i's text (list-valued fields). */
+size_t stoop_h_count(const struct fvalues *l)
+{
+    return l->n;
+}
+
+const char *stoop_h_str_at(const struct fvalues *l, size_t i, size_t *len)
+{
+    *len = l->v[i].len;
+    return l->v[i].str ? l->v[i].str : "";
+}
+
 bool stoop_h_str_eq(const struct fvalues *l, const char *c, size_t n)
 {
     return l->n > 0 && bytes_eq(l->v[0].str, l->v[0].len, c, n);
@@ -117,13 +132,9 @@ bool stoop_h_icontains(const struct fvalues *l, const char *c, size_t n)
     return l->n > 0 && bytes_icontains(l->v[0].str, l->v[0].len, c, n);
 }
 
-OUT_OF_LINE bool stoop_h_str_in_table(const struct fvalues *l, const struct native_strtab_entry *tab,
-                          uint64_t mask, uint64_t seed)
+bool stoop_h_bytes_in_table(const char *s, size_t n, const struct native_strtab_entry *tab,
+                            uint64_t mask, uint64_t seed)
 {
-    if (l->n == 0)
-        return false;
-    const char *s = l->v[0].str ? l->v[0].str : "";
-    size_t n = l->v[0].len;
     for (uint64_t i = native_strtab_hash(s, n, seed) & mask;; i = (i + 1) & mask) {
         const struct native_strtab_entry *e = &tab[i];
         if (!e->s)
