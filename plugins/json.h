@@ -1,6 +1,6 @@
 /* json.h: the small JSON interface every log source uses, kept behind one
  * header so the library can change (today: simdjson's DOM, through the C++
- * shim json_simdjson.cpp) and so native code (later) can call extractors.
+ * shim json_simdjson.cpp), called by the extractors and decoders in C.
  *
  * A parsed document lives in a json_parser until the next parse with the
  * same parser; a json_ref is a cheap, copyable handle to one value of it. */

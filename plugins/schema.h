@@ -2,7 +2,8 @@
  *
  * Each source's table lives in plugins/<source>/fields.def (X-macro rows,
  * see plugins/README.md for the row format). This header is the lookup API
- * the checker, `stoopc fields` and (later) the runtime extractors use.
+ * the checker, `stoopc fields`, the runtime extractors and the schema hash
+ * a ruleset is checked against use.
  * It lives in plugins/ because both the compiler and the runtime use it. */
 #ifndef STOOP_SCHEMA_H
 #define STOOP_SCHEMA_H

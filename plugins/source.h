@@ -1,7 +1,8 @@
 /* source.h: what an event source plugs in: how its inputs split into
  * events, each event's timestamp, and how each of its fields is extracted
- * (falco-fields.md). The interpreter (runtime/) and, later, native code call
- * extractors through this interface only. */
+ * (falco-fields.md). The runtime's ruleset (runtime/eval.c) calls
+ * extractors through this interface only, for the interpreter and for
+ * native code alike (native code reads the runtime's memoised values). */
 #ifndef STOOP_SOURCE_PLUGIN_H
 #define STOOP_SOURCE_PLUGIN_H
 
