@@ -131,6 +131,13 @@ YAML
     if [ ${#engines[@]} -eq 0 ]; then
         echo "native engine not available: only the interpreter runs; checking that its output is deterministic (two runs compared)"
     fi
+    # The ctest entry requires both native engines (DIFF_REQUIRE_ENGINES=2):
+    # a build whose native code silently stopped working must not pass by
+    # comparing the interpreter with itself.
+    if [ ${#engines[@]} -lt "${DIFF_REQUIRE_ENGINES:-0}" ]; then
+        echo "$prog_name: ${#engines[@]} native engine(s) available, ${DIFF_REQUIRE_ENGINES} required" >&2
+        exit 1
+    fi
 }
 
 # engines_label: "stoop:interp vs ..." for summaries.
