@@ -1015,7 +1015,7 @@ static const struct expr *best_conjunct(const struct expr *ast, const struct str
 #define MAX_GUARD_FIELDS 4
 /* Kinds of guard (a field, or a pair of fields) the runtime looks up per
  * event, at most; and the most value combinations one pair guard adds. */
-#define DISPATCH_KINDS 8
+#define DISPATCH_KINDS NATIVE_MAX_GUARD_KINDS
 #define PAIR_MAX_VALUES 64
 
 static void guard_values(const struct expr *e, char ***values, size_t **lens, size_t *n)

@@ -10,9 +10,9 @@
 
 struct dispatch;
 
-/* Guard fields looked up per event at most (compiler/generate_code.c uses
- * fewer; guards on further fields are treated as absent). */
-#define DISPATCH_MAX_FIELDS 8
+/* Guard kinds looked up per event at most (native_abi.h); guards of
+ * further kinds are treated as absent. */
+#define DISPATCH_MAX_FIELDS NATIVE_MAX_GUARD_KINDS
 /* Fewer enabled rules than this run without the index (eval.c). */
 #define DISPATCH_MIN_RULES 64
 

@@ -72,6 +72,10 @@ struct native_guard {
     size_t nvalues2;
 };
 
+/* Kinds of guard (a field, or a pair of fields) a module may use: the
+ * runtime looks each up once per event. */
+#define NATIVE_MAX_GUARD_KINDS 8
+
 /* Frees what a guard owns (the generator and the manifest reader both
  * build guards). */
 static inline void native_guard_clear(struct native_guard *g)
