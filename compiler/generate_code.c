@@ -11,7 +11,7 @@
  *     per evaluation (native_ctx.memo), when opts.memo_macros;
  *   - one entry per source, `stoop_eval_<source>`, that runs a given order
  *     of rules (the runtime applies the rule selection and the guard index)
- *     and reports matches; and stoop_nmemo, the memo size (first partition);
+ *     and reports matches (first partition);
  *   - per rule, a guard for the runtime's dispatch index (find_guards).
  * Checks are lowered to helper calls with constant arguments (they inline
  * and fold); constant string lists to a switch on length plus memcmp, or a
@@ -89,7 +89,7 @@ struct gen_shared {
     struct strmap macro_uses; /* source \x1f name \x1f body text -> rules using it */
     struct strmap macro_fns;  /* same key -> function name (defined in some partition) */
     uint32_t nmemo;
-    size_t ninline, nfallback, nmemo_uses;
+    size_t ninline, nfallback;
     bool split; /* several partitions: functions are hidden, not internal */
 };
 
@@ -840,7 +840,6 @@ static LLVMValueRef gen_memo_macro(struct gen *g, const struct expr *e, const ch
         LLVMPositionBuilderAtEnd(g->B, saved_block);
     }
     g->check_no += (uint32_t)nchecks;
-    g->sh->nmemo_uses++;
     return LLVMBuildCall2(g->B, g->rule_fn_type, fn, &g->ctx, 1, "");
 }
 
@@ -1409,10 +1408,6 @@ void generate_code(const struct program *p, LLVMContextRef *ctxs, size_t nparts,
         gen_entry(g0, sources.v[k], compiled);
     free(compiled);
 
-    LLVMValueRef nmemo = LLVMAddGlobal(g0->M, g0->i32, "stoop_nmemo");
-    LLVMSetInitializer(nmemo, const_i32(g0, sh.nmemo));
-    LLVMSetGlobalConstant(nmemo, true);
-
     out->mods = xcalloc(nparts, sizeof *out->mods);
     out->nmods = nparts;
     for (size_t k = 0; k < nparts; k++)
@@ -1433,7 +1428,6 @@ void generate_code(const struct program *p, LLVMContextRef *ctxs, size_t nparts,
     out->nsources = sources.n;
     out->ninline = sh.ninline;
     out->nfallback = sh.nfallback;
-    out->nmemo_uses = sh.nmemo_uses;
 }
 
 size_t codegen_partitions(const struct program *p, unsigned jobs)

@@ -35,7 +35,7 @@ struct native_module {
     char **sources; /* sources with an entry (stoop_eval_<source>) */
     size_t nsources;
     /* Statistics for explain/bench: checks lowered inline, by callback. */
-    size_t ninline, nfallback, nmemo_uses;
+    size_t ninline, nfallback;
 };
 
 /* Lowers every compiled rule of p (all sources) into nparts modules, the

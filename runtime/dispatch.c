@@ -208,11 +208,6 @@ void dispatch_free(struct dispatch *d)
     free(d);
 }
 
-size_t dispatch_nfields(const struct dispatch *d)
-{
-    return d->nfields;
-}
-
 size_t dispatch_select(struct dispatch *d, const struct fvalues *(*slot)(void *ctx, uint32_t),
                        void *ctx, uint32_t *out)
 {

@@ -21,8 +21,6 @@ struct dispatch;
 struct dispatch *dispatch_new(const struct native_guard *guards, size_t nguards,
                               const uint32_t *order, size_t norder, uint32_t nrules);
 void dispatch_free(struct dispatch *d);
-/* Number of guard fields looked up per event. */
-size_t dispatch_nfields(const struct dispatch *d);
 
 /* Writes to out (room for norder) the program rule indexes an event can
  * match, in evaluation order; `slot` gives a native slot's value. */

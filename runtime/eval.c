@@ -1562,11 +1562,6 @@ bool ruleset_set_native(struct ruleset *rs, const struct native_binding *b)
     return true;
 }
 
-bool ruleset_is_native(const struct ruleset *rs)
-{
-    return rs->native != NULL;
-}
-
 /* ---- explaining a non-match ---- */
 
 static void put_fvalue(struct strbuf *sb, enum field_type t, const struct fvalue *f)

@@ -120,7 +120,6 @@ struct native_binding {
     size_t nguards;
 };
 bool ruleset_set_native(struct ruleset *rs, const struct native_binding *b);
-bool ruleset_is_native(const struct ruleset *rs);
 
 /* Explains a non-match for `stoop test`: a short description of the first
  * check of the rule's condition that was false (or NULL when the rule

@@ -107,19 +107,15 @@ static inline uint64_t native_strtab_hash(const char *s, size_t n, uint64_t seed
     return h ^ (h >> 29);
 }
 
-/* A rule's condition. */
-typedef bool (*native_rule_fn)(struct native_ctx *c);
-
 /* Per source: evaluates the rules order[0..n) (indexes in the program's
  * rules) in that order, writes the matching ones to matched[] and stops
  * after the first unless `all`. Returns the number of matches. */
 typedef uint32_t (*native_eval_fn)(struct native_ctx *c, const uint32_t *order, uint32_t n,
                                    uint32_t all, uint32_t *matched);
 
-/* Symbols every native module defines. */
-#define NATIVE_SYM_RULES "stoop_rules"       /* native_rule_fn[nrules]; NULL: not compiled */
-#define NATIVE_SYM_NRULES "stoop_nrules"     /* uint32_t */
-#define NATIVE_SYM_NMEMO "stoop_nmemo"       /* uint32_t: size of native_ctx.memo */
+/* The entry of each source a module has rules for; the memo size, slot
+ * keys and guards travel beside the code (the manifest, or the JIT's
+ * native_module). */
 #define NATIVE_SYM_EVAL_PREFIX "stoop_eval_" /* + source name ("stoop_eval_k8s_audit") */
 /* Shared objects only: the manifest (JSON text, NUL-terminated) in its own
  * ELF section, so a loader can read it without running the object. */
