@@ -27,6 +27,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../runtime/compare.h"
 #include "native.h"
 #include "schema.h"
 #include "util.h"
@@ -487,12 +488,9 @@ static LLVMValueRef gen_scalar(struct gen *g, LLVMValueRef l, enum cmp_op op, en
     case TC_NUMERIC: {
         if (op == OP_EXISTS || op_kind(op) == OK_UNARY)
             return NULL;
-        int kind = t == FT_DOUBLE ? 2 : field_type_is_signed(t) ? 1 : 0;
+        enum num_kind kind = num_kind_of(t);
         uint64_t bits_c;
-        if (kind == 2)
-            memcpy(&bits_c, &c->as.d, sizeof bits_c);
-        else
-            bits_c = kind == 1 ? (uint64_t)c->as.i : c->as.u;
+        memcpy(&bits_c, &c->as, sizeof bits_c); /* u, i or d: the same 64 bits */
         switch (op) {
         case OP_EQ:
         case OP_EQEQ:

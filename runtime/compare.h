@@ -70,6 +70,70 @@ static inline bool order_holds(enum cmp_op op, int cmp)
     }
 }
 
+/* Integers keep the width of their type: a value wider than its field
+ * (an extractor's 64 bits) is cut to it first, as libsinsp stores it. */
+static inline uint64_t trunc_unsigned(unsigned bits, uint64_t x)
+{
+    return bits == 8 ? (uint8_t)x : bits == 16 ? (uint16_t)x : bits == 32 ? (uint32_t)x : x;
+}
+
+static inline int64_t trunc_signed(unsigned bits, int64_t x)
+{
+    return bits == 8 ? (int8_t)x : bits == 16 ? (int16_t)x : bits == 32 ? (int32_t)x : x;
+}
+
+/* How a numeric value's 64 bits read (fvalue.as.u, value.as). */
+enum num_kind { NUM_UNSIGNED, NUM_SIGNED, NUM_DOUBLE };
+
+/* (Not for the bitcode helpers: they get the kind as an argument.) */
+static inline enum num_kind num_kind_of(enum field_type t)
+{
+    return t == FT_DOUBLE ? NUM_DOUBLE : field_type_is_signed(t) ? NUM_SIGNED : NUM_UNSIGNED;
+}
+
+/* -1, 0, 1: a field's value x against a constant c, both as raw 64 bits
+ * of that kind (NaN compares equal, as libsinsp's < and > both fail). */
+static inline int num_compare(enum num_kind kind, unsigned bits, uint64_t x, uint64_t c)
+{
+    if (kind == NUM_DOUBLE) {
+        double a, b;
+        memcpy(&a, &x, sizeof a);
+        memcpy(&b, &c, sizeof b);
+        return a < b ? -1 : a > b ? 1 : 0;
+    }
+    if (kind == NUM_SIGNED) {
+        int64_t a = trunc_signed(bits, (int64_t)x), b = (int64_t)c;
+        return a < b ? -1 : a > b ? 1 : 0;
+    }
+    uint64_t a = trunc_unsigned(bits, x);
+    return a < c ? -1 : a > c ? 1 : 0;
+}
+
+/* An operator's verdict on equality: =, ==, in, intersects (one value)
+ * want it, != wants its absence; the rest fail (bool, and the operators
+ * the checker lets no such type use). */
+static inline bool eq_result(enum cmp_op op, bool eq)
+{
+    switch (op) {
+    case OP_EQ:
+    case OP_EQEQ:
+    case OP_IN:
+    case OP_INTERSECTS:
+        return eq;
+    case OP_NE:
+        return !eq;
+    default:
+        return false;
+    }
+}
+
+/* The same on a comparison result, where <, <=, >, >= also hold. */
+static inline bool cmp_result(enum cmp_op op, int cmp)
+{
+    bool order = op == OP_LT || op == OP_LE || op == OP_GT || op == OP_GE;
+    return order ? order_holds(op, cmp) : eq_result(op, cmp == 0);
+}
+
 /* The address (family 4 or 6) lies in the network; an address constant has
  * a full-length prefix, which makes this equality. */
 static inline bool ip_in_net(unsigned xfamily, const uint8_t *xaddr, unsigned family,

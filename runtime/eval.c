@@ -703,46 +703,20 @@ static const struct fvalues *slot_get(struct ruleset *rs, int idx)
 
 static uint64_t trunc_u(enum field_type t, uint64_t x)
 {
-    switch (field_type_bits(t)) {
-    case 8:
-        return (uint8_t)x;
-    case 16:
-        return (uint16_t)x;
-    case 32:
-        return (uint32_t)x;
-    default:
-        return x;
-    }
+    return trunc_unsigned(field_type_bits(t), x);
 }
 
 static int64_t trunc_i(enum field_type t, int64_t x)
 {
-    switch (field_type_bits(t)) {
-    case 8:
-        return (int8_t)x;
-    case 16:
-        return (int16_t)x;
-    case 32:
-        return (int32_t)x;
-    default:
-        return x;
-    }
+    return trunc_signed(field_type_bits(t), x);
 }
 
 /* -1, 0, 1 for numeric values of type t. */
 static int num_cmp(enum field_type t, const struct fvalue *x, const struct value *c)
 {
-    if (t == FT_DOUBLE) {
-        double a;
-        memcpy(&a, &x->as.u, sizeof a);
-        return a < c->as.d ? -1 : a > c->as.d ? 1 : 0;
-    }
-    if (field_type_is_signed(t)) {
-        int64_t a = trunc_i(t, x->as.i);
-        return a < c->as.i ? -1 : a > c->as.i ? 1 : 0;
-    }
-    uint64_t a = trunc_u(t, x->as.u);
-    return a < c->as.u ? -1 : a > c->as.u ? 1 : 0;
+    uint64_t cbits;
+    memcpy(&cbits, &c->as, sizeof cbits); /* u, i or d: the same 64 bits */
+    return num_compare(num_kind_of(t), field_type_bits(t), x->as.u, cbits);
 }
 
 /* The field address lies in the value's network (an address value is a
@@ -817,34 +791,10 @@ static bool cmp_one(struct ruleset *rs, enum cmp_op op, enum field_type t, const
             return false;
         }
     }
-    case TC_NUMERIC: {
-        int r = num_cmp(t, x, c);
-        switch (op) {
-        case OP_EQ:
-        case OP_EQEQ:
-        case OP_IN:
-        case OP_INTERSECTS:
-            return r == 0;
-        case OP_NE:
-            return r != 0;
-        default:
-            return order_holds(op, r);
-        }
-    }
-    case TC_BOOL: {
-        bool eq = x->as.b == c->as.b;
-        switch (op) {
-        case OP_EQ:
-        case OP_EQEQ:
-        case OP_IN:
-        case OP_INTERSECTS:
-            return eq;
-        case OP_NE:
-            return !eq;
-        default:
-            return false;
-        }
-    }
+    case TC_NUMERIC:
+        return cmp_result(op, num_cmp(t, x, c));
+    case TC_BOOL:
+        return eq_result(op, x->as.b == c->as.b);
     case TC_IP:
     case TC_NET: {
         bool m = ip_match(x, c);

@@ -174,60 +174,16 @@ bool stoop_h_glob(const struct fvalues *l, const char *pattern, int casefold)
     return r;
 }
 
-/* kind: 0 unsigned, 1 signed, 2 double (c holds the constant's bits). */
+/* kind: enum num_kind; c holds the constant's 64 bits. */
 bool stoop_h_num(const struct fvalues *l, int kind, unsigned bits, int op, uint64_t c)
 {
-    if (l->n == 0)
-        return false;
-    uint64_t x = l->v[0].as.u;
-    int r;
-    if (kind == 2) {
-        double a, b;
-        memcpy(&a, &x, sizeof a);
-        memcpy(&b, &c, sizeof b);
-        r = a < b ? -1 : a > b ? 1 : 0;
-    } else if (kind == 1) {
-        int64_t a = (int64_t)x, b = (int64_t)c;
-        if (bits == 8)
-            a = (int8_t)a;
-        else if (bits == 16)
-            a = (int16_t)a;
-        else if (bits == 32)
-            a = (int32_t)a;
-        r = a < b ? -1 : a > b ? 1 : 0;
-    } else {
-        uint64_t a = bits == 8 ? (uint8_t)x : bits == 16 ? (uint16_t)x : bits == 32 ? (uint32_t)x : x;
-        r = a < c ? -1 : a > c ? 1 : 0;
-    }
-    switch (op) {
-    case OP_EQ:
-    case OP_EQEQ:
-    case OP_IN:
-    case OP_INTERSECTS:
-        return r == 0;
-    case OP_NE:
-        return r != 0;
-    default:
-        return order_holds((enum cmp_op)op, r);
-    }
+    return l->n > 0 &&
+           cmp_result((enum cmp_op)op, num_compare((enum num_kind)kind, bits, l->v[0].as.u, c));
 }
 
 bool stoop_h_bool(const struct fvalues *l, int op, bool c)
 {
-    if (l->n == 0)
-        return false;
-    bool eq = l->v[0].as.b == c;
-    switch (op) {
-    case OP_EQ:
-    case OP_EQEQ:
-    case OP_IN:
-    case OP_INTERSECTS:
-        return eq;
-    case OP_NE:
-        return !eq;
-    default:
-        return false;
-    }
+    return l->n > 0 && eq_result((enum cmp_op)op, l->v[0].as.b == c);
 }
 
 /* The address lies in the network (an address constant has a full-length
