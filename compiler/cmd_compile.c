@@ -127,7 +127,7 @@ int cmd_compile(int argc, char **argv)
     } else {
         size_t nrules = 0;
         for (size_t i = 0; i < p.nrules; i++)
-            nrules += p.rules[i]->compiled_ok && !p.rules[i]->dropped && p.rules[i]->ast;
+            nrules += rule_is_compiled(p.rules[i]);
         if (!quiet)
             fprintf(stderr, "stoopc: %s: %zu rules, %zu sources, %zu checks inline, %zu through "
                             "the interpreter, %u shared macros, %zu guarded rules, in %.3f s\n",

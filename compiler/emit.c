@@ -111,7 +111,7 @@ char *manifest_json(const struct program *p, const struct native_module *nm, siz
         sb_puts(&sb, ",\"priority\":");
         json_str(&sb, priority_name(r->priority));
         sb_printf(&sb, ",\"enabled\":%s,\"native\":%s,\"tags\":[", r->enabled ? "true" : "false",
-                  r->compiled_ok && !r->dropped && r->ast ? "true" : "false");
+                  rule_is_compiled(r) ? "true" : "false");
         for (size_t t = 0; t < r->ntags; t++) {
             sb_puts(&sb, t ? "," : "");
             json_str(&sb, r->tags[t]);
@@ -130,7 +130,7 @@ char *manifest_json(const struct program *p, const struct native_module *nm, siz
         bool first = true;
         for (size_t i = 0; i < p->nrules; i++) {
             const struct rule_def *r = p->rules[i];
-            if (!r->ast || !r->compiled_ok || r->dropped || strcmp(r->source, src) != 0)
+            if (!rule_is_compiled(r) || strcmp(r->source, src) != 0)
                 continue;
             collect_fields_expr(r->ast, &seen, &sb, &first);
             for (size_t k = 0; k < r->output_fmt.n; k++)

@@ -588,6 +588,31 @@ static LLVMValueRef gen_string_check(struct gen *g, LLVMValueRef l, enum cmp_op 
     }
 }
 
+/* An ancestor field without an index (proc.aname): true if any ancestor
+ * matches, so it is not a single value. */
+static bool every_ancestor(const struct operand *o)
+{
+    return o->kind == OPND_FIELD && o->u.field.info && (o->u.field.info->flags & FF_ANCESTOR) &&
+           !o->u.field.arg;
+}
+
+/* A check of one value against constants: no modifier, no field or
+ * transformer on the right, no list-valued or every-ancestor field. */
+static bool single_value_check(const struct expr *e)
+{
+    if (e->kind != EXPR_CHECK || e->u.check.mod != MOD_NONE)
+        return false;
+    const struct operand *lhs = e->u.check.lhs, *rhs = e->u.check.rhs;
+    return !(rhs && (rhs->kind == OPND_FIELD || rhs->kind == OPND_TRANSFORM)) && !lhs->is_list &&
+           !every_ancestor(lhs);
+}
+
+static bool string_class(enum field_type t)
+{
+    enum type_class c = field_type_class(t);
+    return c == TC_STRING || c == TC_BYTES;
+}
+
 static LLVMValueRef gen_check(struct gen *g, const struct expr *e)
 {
     uint32_t check = g->check_no++;
@@ -597,19 +622,14 @@ static LLVMValueRef gen_check(struct gen *g, const struct expr *e)
         return const_bool(g, false); /* the interpreter's N_FALSE */
     uint32_t slot = slot_index(g, key);
     enum cmp_op op = e->u.check.op;
-    bool any = lhs->kind == OPND_FIELD && lhs->u.field.info &&
-               (lhs->u.field.info->flags & FF_ANCESTOR) && !lhs->u.field.arg;
     bool const_rhs = !(rhs && (rhs->kind == OPND_FIELD || rhs->kind == OPND_TRANSFORM));
-    enum type_class lcls = field_type_class(lhs->type);
     if (g->o->inline_checks && e->u.check.mod == MOD_NONE && lhs->is_list && const_rhs &&
-        (op == OP_IN || op == OP_INTERSECTS) && (lcls == TC_STRING || lcls == TC_BYTES)) {
+        (op == OP_IN || op == OP_INTERSECTS) && string_class(lhs->type)) {
         LLVMValueRef sargs[] = {g->ctx, const_i32(g, slot)};
         g->sh->ninline++;
         return gen_list_in(g, call(g, H_SLOT, sargs, 2), op, e->u.check.values, e->u.check.nvalues);
     }
-    bool simple = g->o->inline_checks && e->u.check.mod == MOD_NONE && !lhs->is_list && !any &&
-                  const_rhs;
-    if (!simple)
+    if (!g->o->inline_checks || !single_value_check(e))
         return fallback(g, check);
     LLVMValueRef sargs[] = {g->ctx, const_i32(g, slot)};
     LLVMValueRef l = call(g, H_SLOT, sargs, 2);
@@ -665,24 +685,15 @@ static void trie_free(struct trie *t)
  * (startswith or endswith, one constant, a plain string field). */
 static char *trie_key(const struct expr *e, enum cmp_op *op)
 {
-    if (e->kind != EXPR_CHECK || e->u.check.mod != MOD_NONE || e->u.check.nvalues != 1)
+    if (!single_value_check(e) || e->u.check.nvalues != 1 || !string_class(e->u.check.lhs->type))
         return NULL;
     enum cmp_op o = e->u.check.op;
     if (o == OP_BSTARTSWITH)
         o = OP_STARTSWITH;
     if (o != OP_STARTSWITH && o != OP_ENDSWITH)
         return NULL;
-    const struct operand *lhs = e->u.check.lhs, *rhs = e->u.check.rhs;
-    if (!rhs || rhs->kind == OPND_FIELD || rhs->kind == OPND_TRANSFORM || lhs->is_list)
-        return NULL;
-    if (lhs->kind == OPND_FIELD && lhs->u.field.info && (lhs->u.field.info->flags & FF_ANCESTOR) &&
-        !lhs->u.field.arg)
-        return NULL;
-    enum type_class cls = field_type_class(lhs->type);
-    if (cls != TC_STRING && cls != TC_BYTES)
-        return NULL;
     *op = o;
-    return operand_value_key(lhs);
+    return operand_value_key(e->u.check.lhs);
 }
 
 /* How many checks from kids[i] on form a trie run (0 if under the minimum). */
@@ -946,22 +957,13 @@ static void conjuncts(const struct expr *e, expr_vec *out)
 /* A conjunct usable as a guard: its slot key, or NULL. */
 static char *guard_key(const struct expr *e)
 {
-    if (e->kind != EXPR_CHECK || e->u.check.mod != MOD_NONE)
+    if (!single_value_check(e) || !string_class(e->u.check.lhs->type) ||
+        e->u.check.nvalues == 0 || e->u.check.nvalues > 512)
         return NULL;
     enum cmp_op op = e->u.check.op;
     if (op != OP_EQ && op != OP_EQEQ && op != OP_IN && op != OP_INTERSECTS)
         return NULL;
-    const struct operand *lhs = e->u.check.lhs, *rhs = e->u.check.rhs;
-    if (!rhs || rhs->kind == OPND_FIELD || rhs->kind == OPND_TRANSFORM || lhs->is_list)
-        return NULL;
-    if (lhs->kind == OPND_FIELD && lhs->u.field.info && (lhs->u.field.info->flags & FF_ANCESTOR) &&
-        !lhs->u.field.arg)
-        return NULL;
-    enum type_class cls = field_type_class(lhs->type);
-    if ((cls != TC_STRING && cls != TC_BYTES) || e->u.check.nvalues == 0 ||
-        e->u.check.nvalues > 512)
-        return NULL;
-    return operand_value_key(lhs);
+    return operand_value_key(e->u.check.lhs);
 }
 
 /* Guard fields and their diversity: how many distinct values the rules'
@@ -1041,7 +1043,7 @@ static void find_guards(struct gen *g, guard_vec *out)
     VEC(struct guard_field_stat *) all_stats = {0};
     for (size_t i = 0; i < p->nrules; i++) {
         const struct rule_def *r = p->rules[i];
-        if (!r->compiled_ok || r->dropped || !r->ast || !r->source)
+        if (!rule_is_compiled(r))
             continue;
         expr_vec cj = {0};
         conjuncts(r->ast, &cj);
@@ -1076,7 +1078,7 @@ static void find_guards(struct gen *g, guard_vec *out)
     struct strmap picked = {0}; /* key -> count + 1 */
     for (size_t i = 0; i < p->nrules; i++) {
         const struct rule_def *r = p->rules[i];
-        if (!r->compiled_ok || r->dropped || !r->ast || !r->source)
+        if (!rule_is_compiled(r))
             continue;
         char *key;
         if (best_conjunct(r->ast, &stats, NULL, NULL, &key)) {
@@ -1113,7 +1115,7 @@ static void find_guards(struct gen *g, guard_vec *out)
     struct strmap kinds = {0}; /* kind key -> uses */
     for (size_t i = 0; i < p->nrules; i++) {
         const struct rule_def *r = p->rules[i];
-        if (!r->compiled_ok || r->dropped || !r->ast || !r->source)
+        if (!rule_is_compiled(r))
             continue;
         struct choice *c = &ch[i];
         c->e1 = best_conjunct(r->ast, &stats, &allowed, NULL, &c->k1);
@@ -1205,11 +1207,6 @@ static void find_guards(struct gen *g, guard_vec *out)
 }
 
 /* ---- rules and entries ---- */
-
-static bool rule_compiled(const struct rule_def *r)
-{
-    return r->compiled_ok && !r->dropped && r->ast && r->source;
-}
 
 /* Rules stay functions of their own: inlining hundreds of them into the
  * entry's switch gains nothing at run time and costs compile time. */
@@ -1374,7 +1371,7 @@ void generate_code(const struct program *p, LLVMContextRef *ctxs, size_t nparts,
 
     /* Which macros several rules of a source share. */
     for (size_t i = 0; i < p->nrules; i++) {
-        if (!rule_compiled(p->rules[i]))
+        if (!rule_is_compiled(p->rules[i]))
             continue;
         struct strmap seen = {0};
         g0->source = p->rules[i]->source;
@@ -1392,7 +1389,7 @@ void generate_code(const struct program *p, LLVMContextRef *ctxs, size_t nparts,
     VEC(char *) sources = {0};
     size_t n = 0;
     for (size_t i = 0; i < p->nrules; i++) {
-        if (!rule_compiled(p->rules[i]))
+        if (!rule_is_compiled(p->rules[i]))
             continue;
         gen_rule(&parts[n++ % nparts], i);
         compiled[i] = true;
@@ -1432,7 +1429,7 @@ size_t codegen_partitions(const struct program *p, unsigned jobs)
 {
     size_t nrules = 0;
     for (size_t i = 0; i < p->nrules; i++)
-        nrules += rule_compiled(p->rules[i]);
+        nrules += rule_is_compiled(p->rules[i]);
     /* Splitting pays once there is work for each: 24 rules a partition. */
     size_t n = nrules / 24;
     if (n > jobs)

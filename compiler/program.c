@@ -199,3 +199,21 @@ void program_add_rule(struct program *p, struct rule_def *r)
 {
     PUSH(p->rules, p->nrules, p->caprules, r);
 }
+
+bool rule_is_compiled(const struct rule_def *r)
+{
+    return r->compiled_ok && !r->dropped && r->ast && r->source;
+}
+
+const char *program_only_source(const struct program *p)
+{
+    const char *found = NULL;
+    for (size_t i = 0; i < p->nrules; i++) {
+        if (!p->rules[i]->compiled_ok)
+            continue;
+        if (found && strcmp(found, p->rules[i]->source) != 0)
+            return NULL;
+        found = p->rules[i]->source;
+    }
+    return found;
+}

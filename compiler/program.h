@@ -171,6 +171,10 @@ void program_free(struct program *p);
 struct list_def *program_find_list(const struct program *p, const char *name);
 struct macro_def *program_find_macro(const struct program *p, const char *name);
 struct rule_def *program_find_rule(const struct program *p, const char *name);
+/* The rule compiled to a typed tree and was not dropped: it can run. */
+bool rule_is_compiled(const struct rule_def *r);
+/* The one source the compiled rules use, or NULL (none, or several). */
+const char *program_only_source(const struct program *p);
 /* Append an item (taking ownership) at the end of its array. */
 void program_add_list(struct program *p, struct list_def *l);
 void program_add_macro(struct program *p, struct macro_def *m);

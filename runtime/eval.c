@@ -1260,8 +1260,7 @@ struct ruleset *ruleset_new(const struct program *p, const char *source,
     rs->cands = xcalloc(p->nrules ? p->nrules : 1, sizeof *rs->cands);
     for (size_t i = 0; i < p->nrules; i++) {
         const struct rule_def *r = p->rules[i];
-        if (!r->source || strcmp(r->source, source) != 0 || !r->compiled_ok || r->dropped ||
-            !r->ast)
+        if (!rule_is_compiled(r) || strcmp(r->source, source) != 0)
             continue;
         struct rule_entry *ce = &rs->cands[rs->ncands++];
         ce->rule = r;

@@ -143,20 +143,6 @@ static bool parse_run_opts(int argc, char **argv, struct run_opts *o)
     return true;
 }
 
-/* With no --source: the one source the loaded rules use. */
-static const char *guess_source(const struct program *p)
-{
-    const char *found = NULL;
-    for (size_t i = 0; i < p->nrules; i++) {
-        if (!p->rules[i]->compiled_ok)
-            continue;
-        if (found && strcmp(found, p->rules[i]->source) != 0)
-            return NULL;
-        found = p->rules[i]->source;
-    }
-    return found;
-}
-
 static void on_match(void *ctx, const struct rule_def *rule, const struct event *ev,
                      struct ruleset *rs)
 {
@@ -264,7 +250,7 @@ int run_main(const char *prog, int argc, char **argv, const struct run_engine *e
     bool have_native = false;
     if ((rc = load_program(prog, &o, engine, &p, &nc, &have_native)) != 0)
         goto done;
-    const char *source = o.source ? o.source : guess_source(&p);
+    const char *source = o.source ? o.source : program_only_source(&p);
     const struct source_plugin *sp = source ? source_plugin_find(source) : NULL;
     if (!sp) {
         if (source)

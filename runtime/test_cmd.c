@@ -330,20 +330,6 @@ static struct loaded *load_rules(struct test_state *ts, char **paths, size_t n)
     return l;
 }
 
-/* The one source the compiled rules use, or NULL. */
-static const char *only_source(const struct program *p)
-{
-    const char *found = NULL;
-    for (size_t i = 0; i < p->nrules; i++) {
-        if (!p->rules[i]->compiled_ok)
-            continue;
-        if (found && strcmp(found, p->rules[i]->source) != 0)
-            return NULL;
-        found = p->rules[i]->source;
-    }
-    return found;
-}
-
 /* ---- One case ---- */
 
 struct expect {
@@ -951,7 +937,7 @@ static bool run_case(struct test_state *ts, struct cases_file *cf, const struct 
         pass = false;
         goto report;
     }
-    const char *source = s.source ? scalar_text(s.source) : only_source(&l->p);
+    const char *source = s.source ? scalar_text(s.source) : program_only_source(&l->p);
     const struct source_plugin *sp = source ? source_plugin_find(source) : NULL;
     if (!sp) {
         if (source)
