@@ -31,7 +31,7 @@ void native_code_free(struct native_code *nc);
 /* Whether `run -r path` means a ruleset shared object (stoopc compile)
  * rather than rules files: an ELF file, or a name ending in .so.
  * ruleset_open then says what is wrong if it is not a stoop ruleset. */
-bool ruleset_file_is_native(const char *path);
+bool ruleset_file_looks_native(const char *path);
 
 /* Opens a ruleset shared object: checks its manifest (format, native ABI,
  * field schemas), loads the rules files it embeds into p (which must be

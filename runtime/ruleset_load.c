@@ -82,7 +82,7 @@ static bool elf_section(const char *img, size_t len, const char *name, const cha
     return false;
 }
 
-bool ruleset_file_is_native(const char *path)
+bool ruleset_file_looks_native(const char *path)
 {
     size_t n = strlen(path);
     if (n > 3 && strcmp(path + n - 3, ".so") == 0)

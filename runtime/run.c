@@ -196,7 +196,7 @@ static int load_program(const char *prog, const struct run_opts *o,
     bool interp = o->engine && strcmp(o->engine, "interp") == 0;
     char *err = NULL;
     *have_native = false;
-    if (o->rules.n == 1 && ruleset_file_is_native(o->rules.v[0])) {
+    if (o->rules.n == 1 && ruleset_file_looks_native(o->rules.v[0])) {
         if (!ruleset_open(o->rules.v[0], p, nc, &err)) {
             fprintf(stderr, "%s: %s\n", prog, err);
             free(err);
